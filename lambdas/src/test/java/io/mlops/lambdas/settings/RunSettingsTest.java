@@ -1,0 +1,86 @@
+package io.mlops.lambdas.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mlops.lambdas.pipeline.JobFailedException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.codepipeline.model.FailureType;
+
+class RunSettingsTest {
+
+    private static RunSettings parse(String json) {
+        return RunSettings.parse(json.getBytes(StandardCharsets.UTF_8), "config/run-settings.json");
+    }
+
+    @Test
+    void emptyObjectMeansDocumentedDefaults() {
+        RunSettings s = parse("{}");
+        assertThat(s.etl().workerType()).isEqualTo("G.1X");
+        assertThat(s.etl().numberOfWorkers()).isEqualTo(2);
+        assertThat(s.training().instanceType()).isEqualTo("ml.m5.large");
+        assertThat(s.training().spot().enabled()).isFalse();
+        assertThat(s.qualityGate().metric()).isEqualTo("auc");
+        assertThat(s.qualityGate().threshold()).isEqualTo(0.75);
+        assertThat(s.qualityGate().maxRegression()).isEqualTo(0.01);
+    }
+
+    @Test
+    void theRepositorysRunSettingsFileIsValid() throws IOException {
+        Path file = Path.of("..", "config", "run-settings.json");
+        RunSettings s = RunSettings.parse(Files.readAllBytes(file), file.toString());
+        assertThat(s.training().hyperparameters()).containsKey("algorithm");
+    }
+
+    @Test
+    void hyperparametersBecomeStringsAsSageMakerRequires() {
+        RunSettings s = parse("{\"training\":{\"hyperparameters\":{\"algorithm\":\"random_forest\",\"max_depth\":8,"
+                + "\"learning_rate\":0.05,\"balanced\":true,\"grid\":{\"a\":[1,2]}}}}");
+        assertThat(s.training().hyperparametersAsStrings()).containsExactly(
+                java.util.Map.entry("algorithm", "random_forest"), java.util.Map.entry("max_depth", "8"),
+                java.util.Map.entry("learning_rate", "0.05"), java.util.Map.entry("balanced", "true"),
+                java.util.Map.entry("grid", "{\"a\":[1,2]}"));
+    }
+
+    @Test
+    void failsOnAnUnknownKeyNamingItsPath() {
+        assertThatThrownBy(() -> parse("{\"training\":{\"instanceTyp\":\"ml.m5.large\"}}"))
+                .isInstanceOf(JobFailedException.class)
+                .hasMessageContaining("invalid at 'training.instanceTyp'")
+                .satisfies(e -> assertThat(((JobFailedException) e).type()).isEqualTo(FailureType.CONFIGURATION_ERROR));
+    }
+
+    @Test
+    void failsOnAWrongTypeNamingItsPath() {
+        assertThatThrownBy(() -> parse("{\"qualityGate\":{\"threshold\":\"high\"}}"))
+                .isInstanceOf(JobFailedException.class).hasMessageContaining("'qualityGate.threshold'");
+    }
+
+    @Test
+    void failsOnInvalidJson() {
+        assertThatThrownBy(() -> parse("{\"etl\": "))
+                .isInstanceOf(JobFailedException.class).hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> parse("null"))
+                .isInstanceOf(JobFailedException.class).hasMessageContaining("are empty");
+    }
+
+    @Test
+    void failsListingEveryOutOfRangeValue() {
+        assertThatThrownBy(() -> parse("{\"etl\":{\"workerType\":\"G.3X\",\"numberOfWorkers\":1,\"arguments\":{\"seed\":\"1\"}},"
+                + "\"training\":{\"instanceType\":\"m5.large\",\"maxRuntimeSeconds\":3600,"
+                + "\"spot\":{\"enabled\":true,\"maxWaitSeconds\":600}},"
+                + "\"qualityGate\":{\"metric\":\"roc\",\"threshold\":1.5}}"))
+                .isInstanceOf(JobFailedException.class)
+                .hasMessageContaining("etl.workerType 'G.3X'")
+                .hasMessageContaining("etl.numberOfWorkers 1 must be within [2, 299]")
+                .hasMessageContaining("etl.arguments key 'seed' must start with '--'")
+                .hasMessageContaining("training.instanceType 'm5.large'")
+                .hasMessageContaining("training.spot.maxWaitSeconds (600) must be >= training.maxRuntimeSeconds (3600)")
+                .hasMessageContaining("qualityGate.metric 'roc'")
+                .hasMessageContaining("qualityGate.threshold 1.5");
+    }
+}
