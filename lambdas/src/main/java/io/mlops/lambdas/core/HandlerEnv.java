@@ -41,7 +41,7 @@ public final class HandlerEnv {
     public String require(String name) {
         String value = values.get(name);
         if (value == null || value.isBlank()) {
-            throw new IllegalStateException("environment variable " + name + " is not set on this function; "
+            throw new MissingEnvironmentException("environment variable " + name + " is not set on this function; "
                     + "it is set by the infra construct PipelineHandlers - redeploy the stack (cdk deploy) "
                     + "or set it on the function");
         }

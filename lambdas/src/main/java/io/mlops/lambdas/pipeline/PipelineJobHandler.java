@@ -3,6 +3,7 @@ package io.mlops.lambdas.pipeline;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.mlops.lambdas.core.HandlerLog;
 import io.mlops.lambdas.core.JsonStreamHandler;
+import io.mlops.lambdas.core.MissingEnvironmentException;
 import java.util.Map;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -44,6 +45,10 @@ public abstract class PipelineJobHandler<P extends UserParameters> extends JsonS
         JobOutcome outcome;
         try {
             outcome = run(PipelineJob.from(event, paramsType), context);
+        } catch (MissingEnvironmentException e) {
+            log.error("function misconfigured: " + e.getMessage(), e);
+            reporter.failed(jobId, FailureType.CONFIGURATION_ERROR, name() + ": " + e.getMessage(), requestId);
+            return null;
         } catch (JobFailedException e) {
             log.error("job failed: " + e.getMessage(), e);
             reporter.failed(jobId, e.type(), e.getMessage(), requestId);
@@ -99,15 +104,18 @@ public abstract class PipelineJobHandler<P extends UserParameters> extends JsonS
 
     /** "SageMaker rejected the request: ValidationException (HTTP 400, request id ...): message. Fix hint". */
     String describe(AwsServiceException e) {
-        String service = e.awsErrorDetails() == null ? "AWS" : e.awsErrorDetails().serviceName();
-        String code = e.awsErrorDetails() == null ? "error" : e.awsErrorDetails().errorCode();
-        String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+        var details = e.awsErrorDetails();
+        String service = details == null || details.serviceName() == null ? "AWS" : details.serviceName();
+        String code = details == null || details.errorCode() == null ? "an error" : details.errorCode();
+        // An error without a body (e.g. a bare 503 from a proxy) has no code or message: use the exception's.
+        String message = details == null || details.errorMessage() == null ? e.getMessage() : details.errorMessage();
         String hint = switch (failureType(e)) {
             case PERMISSION_ERROR -> " The function's role lacks a permission: see the IAM actions in lambdas/README.md.";
             case SYSTEM_UNAVAILABLE -> " The service was unavailable or throttled after retries: retry the stage.";
             default -> "";
         };
-        return name() + ": " + service + " returned " + code + " (HTTP " + e.statusCode() + ", request id "
-                + e.requestId() + "): " + message + "." + hint;
+        String requestId = e.requestId() == null ? "" : ", request id " + e.requestId();
+        return name() + ": " + service + " returned " + code + " (HTTP " + e.statusCode() + requestId + "): "
+                + message + "." + hint;
     }
 }

@@ -182,6 +182,34 @@ class PipelineJobHandlerTest {
     }
 
     @Test
+    void failsWithConfigurationErrorWhenTheFunctionLacksAnEnvironmentVariable() {
+        io.mlops.lambdas.core.HandlerEnv env = new io.mlops.lambdas.core.HandlerEnv(Map.of());
+        run(job -> JobOutcome.succeeded(env.require(io.mlops.lambdas.core.HandlerEnv.GLUE_JOB_NAME), Map.of()), EVENT);
+
+        JsonNode failure = aws.onlyRequest(PUT_JOB_FAILURE).path("failureDetails");
+        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
+        assertThat(failure.path("message").asText()).contains("GLUE_JOB_NAME is not set", "cdk deploy");
+    }
+
+    @Test
+    void failsWithStatusAndMessageWhenAnAwsErrorHasNoBody() {
+        aws.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/"))
+                .withHeader("X-Amz-Target", com.github.tomakehurst.wiremock.client.WireMock.equalTo("SageMaker.DescribeTrainingJob"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(403)));
+        SageMakerClient sageMaker = aws.clients().sageMaker();
+        run(job -> {
+            sageMaker.describeTrainingJob(r -> r.trainingJobName("x"));
+            return JobOutcome.succeeded("unreachable", Map.of());
+        }, EVENT);
+
+        JsonNode failure = aws.onlyRequest(PUT_JOB_FAILURE).path("failureDetails");
+        assertThat(failure.path("type").asText()).isEqualTo("PermissionError");
+        assertThat(failure.path("message").asText()).contains("SageMaker returned an error (HTTP 403)", "Service returned HTTP status code 403")
+                .doesNotContain("request id null");
+    }
+
+    @Test
     void truncatesOverlongFailureMessagesToTheApiLimit() {
         run(job -> {
             throw JobFailedException.jobFailed("x".repeat(9000));

@@ -1,0 +1,137 @@
+package io.mlops.lambdas.approval;
+
+import io.mlops.lambdas.core.AwsErrors;
+import com.amazonaws.services.lambda.runtime.Context;
+import io.mlops.lambdas.core.ClientFactory;
+import io.mlops.lambdas.core.HandlerEnv;
+import io.mlops.lambdas.core.HandlerLog;
+import io.mlops.lambdas.pipeline.JobFailedException;
+import io.mlops.lambdas.pipeline.JobOutcome;
+import io.mlops.lambdas.pipeline.PipelineJob;
+import io.mlops.lambdas.pipeline.PipelineJobHandler;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
+import software.amazon.awssdk.services.sagemaker.SageMakerClient;
+import software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageResponse;
+import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
+import software.amazon.awssdk.services.sagemaker.model.ModelPackageStatus;
+
+/**
+ * <b>ApproveModel</b>: runs after the pipeline's manual approval and sets the model package the
+ * Evaluate action registered to {@code Approved}, with a description naming the pipeline execution,
+ * so the model registry and the pipeline never disagree about what was approved.
+ *
+ * <p>DescribeModelPackage first: the package must belong to {@code MODEL_PACKAGE_GROUP} (checked in the
+ * ARN and in SageMaker's answer). Already {@code Approved}: success without a change (idempotent
+ * re-invocation). {@code Rejected}: the action fails; the pipeline's manual approval does not override
+ * the quality gate (or a person's rejection in the registry). {@code PendingManualApproval}:
+ * UpdateModelPackage(ModelApprovalStatus=Approved, ApprovalDescription "Approved in CodePipeline
+ * execution &lt;exec&gt; after manual approval").
+ *
+ * <p><b>User parameters</b> ({@link ApproveModelParams}): {@code modelPackageArn} (required,
+ * {@code #{Evaluate.ModelPackageArn}}), {@code executionId} (required,
+ * {@code #{codepipeline.PipelineExecutionId}}).
+ *
+ * <p><b>Output variables</b>: {@code ModelPackageArn}, {@code ModelPackageVersion}.
+ *
+ * <p><b>Environment</b>: {@code MODEL_PACKAGE_GROUP} (required).
+ *
+ * <p><b>IAM</b>: {@code sagemaker:DescribeModelPackage}, {@code sagemaker:UpdateModelPackage} on
+ * {@code arn:aws:sagemaker:<region>:<account>:model-package/<group>/*};
+ * {@code codepipeline:PutJobSuccessResult}, {@code codepipeline:PutJobFailureResult} ({@code *}).
+ */
+public final class ApproveModelHandler extends PipelineJobHandler<ApproveModelParams> {
+
+    private final HandlerEnv env;
+    private final SageMakerClient sageMaker;
+
+    /** Lambda entry point: clients built once per container. */
+    public ApproveModelHandler() {
+        this(HandlerEnv.fromSystem(), ClientFactory.fromEnv(HandlerEnv.fromSystem()));
+    }
+
+    private ApproveModelHandler(HandlerEnv env, ClientFactory clients) {
+        this(env, clients.codePipeline(), clients.sageMaker());
+    }
+
+    /** Tests: explicit environment and clients. */
+    public ApproveModelHandler(HandlerEnv env, CodePipelineClient codePipeline, SageMakerClient sageMaker) {
+        super(ApproveModelParams.class, codePipeline);
+        this.env = env;
+        this.sageMaker = sageMaker;
+    }
+
+    /** The approval description recorded on the package. */
+    static String approvalDescription(String executionId) {
+        return "Approved in CodePipeline execution " + executionId + " after manual approval";
+    }
+
+    @Override
+    protected JobOutcome run(PipelineJob<ApproveModelParams> job, Context context) {
+        HandlerLog log = new HandlerLog(name(), context);
+        String group = env.require(HandlerEnv.MODEL_PACKAGE_GROUP);
+        ApproveModelParams params = job.params();
+        String arn = params.modelPackageArn();
+        if (!group.equals(params.groupInArn())) {
+            throw JobFailedException.configuration("model package " + arn + " belongs to group '" + params.groupInArn()
+                    + "', but this function manages group '" + group + "' (environment variable "
+                    + HandlerEnv.MODEL_PACKAGE_GROUP + "). Pass #{Evaluate.ModelPackageArn} of this pipeline, or fix the "
+                    + "variable by redeploying the stack.");
+        }
+        DescribeModelPackageResponse pkg = describe(arn);
+        if (!group.equals(pkg.modelPackageGroupName())) {
+            throw JobFailedException.configuration("SageMaker reports model package " + arn + " in group '"
+                    + pkg.modelPackageGroupName() + "', not '" + group + "' (" + HandlerEnv.MODEL_PACKAGE_GROUP
+                    + "); refusing to approve a package of another group.");
+        }
+        String version = String.valueOf(pkg.modelPackageVersion());
+        String label = "model package v" + version + " (" + arn + ")";
+        Map<String, String> outputs = new LinkedHashMap<>();
+        outputs.put("ModelPackageArn", pkg.modelPackageArn() == null ? arn : pkg.modelPackageArn());
+        outputs.put("ModelPackageVersion", version);
+
+        ModelApprovalStatus status = pkg.modelApprovalStatus();
+        if (status == ModelApprovalStatus.APPROVED) {
+            log.info("model package already approved", Map.of("modelPackageArn", arn));
+            return JobOutcome.succeeded(label + " is already Approved"
+                    + (pkg.approvalDescription() == null ? "" : " (" + pkg.approvalDescription() + ")"), outputs);
+        }
+        if (status == ModelApprovalStatus.REJECTED) {
+            throw JobFailedException.jobFailed(label + " is Rejected in the model registry"
+                    + (pkg.approvalDescription() == null ? "" : " (" + pkg.approvalDescription() + ")")
+                    + ", by the quality gate or by a person. The manual approval in CodePipeline does not override that. "
+                    + "To release it anyway, a person with registry permissions sets it to Approved in SageMaker Studio "
+                    + "(Model Registry) and then retries this stage; otherwise improve the model and push a new commit.");
+        }
+        if (status != ModelApprovalStatus.PENDING_MANUAL_APPROVAL) {
+            throw JobFailedException.jobFailed(label + " has approval status '" + pkg.modelApprovalStatusAsString()
+                    + "', which this handler does not know. Check it in SageMaker Studio, then retry the stage.");
+        }
+        if (pkg.modelPackageStatus() == ModelPackageStatus.FAILED || pkg.modelPackageStatus() == ModelPackageStatus.DELETING) {
+            throw JobFailedException.jobFailed(label + " has package status " + pkg.modelPackageStatusAsString()
+                    + " and cannot be approved. Release a new change to register a new package.");
+        }
+        String description = approvalDescription(params.executionId());
+        sageMaker.updateModelPackage(r -> r.modelPackageArn(arn)
+                .modelApprovalStatus(ModelApprovalStatus.APPROVED)
+                .approvalDescription(description));
+        log.info("model package approved", Map.of("modelPackageArn", arn, "executionId", params.executionId()));
+        return JobOutcome.succeeded(label + " set to Approved: " + description, outputs);
+    }
+
+    private DescribeModelPackageResponse describe(String arn) {
+        try {
+            return sageMaker.describeModelPackage(r -> r.modelPackageName(arn));
+        } catch (AwsServiceException e) {
+            if (AwsErrors.isNotFound(e)) {
+                throw JobFailedException.jobFailed("model package " + arn + " does not exist in SageMaker (deleted after "
+                        + "the Evaluate action?): " + e.awsErrorDetails().errorMessage() + ". Release a new change so "
+                        + "Evaluate registers a new package.");
+            }
+            throw e;
+        }
+    }
+}

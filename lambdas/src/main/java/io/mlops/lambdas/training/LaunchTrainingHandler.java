@@ -1,0 +1,229 @@
+package io.mlops.lambdas.training;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import io.mlops.lambdas.core.ClientFactory;
+import io.mlops.lambdas.core.HandlerEnv;
+import io.mlops.lambdas.core.HandlerLog;
+import io.mlops.lambdas.naming.JobNames;
+import io.mlops.lambdas.pipeline.ArtifactStore;
+import io.mlops.lambdas.pipeline.JobFailedException;
+import io.mlops.lambdas.pipeline.JobOutcome;
+import io.mlops.lambdas.pipeline.PipelineJob;
+import io.mlops.lambdas.pipeline.PipelineJobHandler;
+import io.mlops.lambdas.settings.RunSettings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
+import software.amazon.awssdk.services.sagemaker.SageMakerClient;
+import software.amazon.awssdk.services.sagemaker.model.Channel;
+import software.amazon.awssdk.services.sagemaker.model.CompressionType;
+import software.amazon.awssdk.services.sagemaker.model.CreateTrainingJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
+import software.amazon.awssdk.services.sagemaker.model.MetricDefinition;
+import software.amazon.awssdk.services.sagemaker.model.ResourceConfig;
+import software.amazon.awssdk.services.sagemaker.model.ResourceInUseException;
+import software.amazon.awssdk.services.sagemaker.model.S3DataDistribution;
+import software.amazon.awssdk.services.sagemaker.model.S3DataType;
+import software.amazon.awssdk.services.sagemaker.model.StoppingCondition;
+import software.amazon.awssdk.services.sagemaker.model.Tag;
+import software.amazon.awssdk.services.sagemaker.model.TrainingInputMode;
+import software.amazon.awssdk.services.sagemaker.model.TrainingJobStatus;
+
+/**
+ * <b>LaunchTraining</b>: creates the SageMaker training job for this pipeline execution (or finds the
+ * one already created) with the model image built for this commit, and exports its name.
+ *
+ * <p>The job is named {@code JobNames.forExecution(JOB_NAME_PREFIX, "train", executionId, attempt)}, which
+ * always satisfies SageMaker's name rules. For attempt 1, 2, … up to {@value #MAX_ATTEMPTS} it runs
+ * DescribeTrainingJob: no such job → create it; InProgress, Completed or Stopping → it counts as launched and
+ * is reused; Failed or Stopped (a "Retry" of the stage keeps the execution id) → try the next attempt
+ * number. When all attempts have failed, the action fails and asks for a new pipeline execution.
+ *
+ * <p><b>CreateTrainingJob</b>: image {@code imageUri} (pinned: never {@code :latest}), File input mode, one
+ * MetricDefinition per {@code METRIC <name>=<float>} line of docs/contracts/model-container.md; channels
+ * {@code train} and {@code validation} = {@code s3://ARTIFACT_BUCKET/runs/<exec>/etl/{train,validation}/}
+ * (S3Prefix, FullyReplicated, text/csv); output {@code s3://ARTIFACT_BUCKET/runs/<exec>/training/};
+ * instance type/count/volume, {@code maxRuntimeSeconds}, hyperparameters (as strings), managed spot
+ * (MaxWaitTime + checkpoints under {@code runs/<exec>/checkpoints/}) and warm pool
+ * ({@code KeepAlivePeriodInSeconds}) from {@code training} in the run settings; network isolation and
+ * inter-container traffic encryption on; {@code KMS_KEY_ARN}, when set, encrypts the output and the volumes;
+ * tags {@code mlops:pipeline-execution-id}, {@code mlops:commit-id} (when known), {@code mlops:project}.
+ *
+ * <p><b>User parameters</b> ({@link LaunchTrainingParams}): {@code executionId} (required), {@code commitId}
+ * (optional), {@code imageUri} (required, {@code #{BuildVariables.IMAGE_URI}}), {@code sourceArtifact}
+ * (default {@code SourceOutput}), {@code settingsPath} (default {@code config/run-settings.json}).
+ *
+ * <p><b>Output variables</b>: {@code TrainingJobName}, {@code TrainingOutputUri}.
+ *
+ * <p><b>Environment</b>: {@code ARTIFACT_BUCKET}, {@code SAGEMAKER_ROLE_ARN}, {@code JOB_NAME_PREFIX} (default
+ * {@code mlops}), {@code KMS_KEY_ARN} (optional), {@code AWS_REGION}.
+ *
+ * <p><b>IAM</b>: {@code sagemaker:DescribeTrainingJob}, {@code sagemaker:CreateTrainingJob},
+ * {@code sagemaker:AddTags} on {@code arn:aws:sagemaker:<region>:<account>:training-job/<JOB_NAME_PREFIX>-train-*};
+ * {@code iam:PassRole} on {@code SAGEMAKER_ROLE_ARN} (condition {@code iam:PassedToService} =
+ * {@code sagemaker.amazonaws.com}); {@code codepipeline:PutJobSuccessResult}/{@code PutJobFailureResult}
+ * (resource {@code *}). The source artifact is read with the job's artifact credentials. The SageMaker role
+ * (not this function) needs the ECR pull, S3 read of {@code runs/<exec>/etl/*}, S3 write of
+ * {@code runs/<exec>/training/*} and {@code runs/<exec>/checkpoints/*}, and the KMS key.
+ */
+public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTrainingParams> {
+    /** Training jobs per execution: the first plus retries of the stage after failures. */
+    static final int MAX_ATTEMPTS = 5;
+    static final String DEFAULT_PREFIX = "mlops";
+    /** Final metrics the container prints as {@code METRIC <name>=<float>} (docs/contracts/model-container.md). */
+    static final List<String> METRICS = List.of("train:roc_auc", "validation:roc_auc", "validation:pr_auc",
+            "validation:f1", "validation:accuracy");
+
+    private final HandlerEnv env;
+    private final SageMakerClient sageMaker;
+    private final ArtifactStore artifacts;
+
+    /** Lambda entry point: clients built once per container from the function's environment. */
+    public LaunchTrainingHandler() {
+        this(HandlerEnv.fromSystem());
+    }
+
+    private LaunchTrainingHandler(HandlerEnv env) {
+        this(env, ClientFactory.fromEnv(env));
+    }
+
+    private LaunchTrainingHandler(HandlerEnv env, ClientFactory clients) {
+        this(env, clients.codePipeline(), clients.sageMaker(), new ArtifactStore(clients));
+    }
+
+    /** Tests and wiring: explicit environment and clients. */
+    public LaunchTrainingHandler(HandlerEnv env, CodePipelineClient codePipeline, SageMakerClient sageMaker,
+            ArtifactStore artifacts) {
+        super(LaunchTrainingParams.class, codePipeline);
+        this.env = env;
+        this.sageMaker = sageMaker;
+        this.artifacts = artifacts;
+    }
+
+    @Override
+    protected JobOutcome run(PipelineJob<LaunchTrainingParams> job, Context context) {
+        HandlerLog log = new HandlerLog(name(), context);
+        LaunchTrainingParams p = job.params();
+        String bucket = env.require(HandlerEnv.ARTIFACT_BUCKET);
+        String role = env.require(HandlerEnv.SAGEMAKER_ROLE_ARN);
+        String prefix = env.orDefault(HandlerEnv.JOB_NAME_PREFIX, DEFAULT_PREFIX);
+        String exec = p.executionId();
+
+        List<String> ended = new ArrayList<>();
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            String name = JobNames.forExecution(prefix, "train", exec, attempt);
+            Optional<DescribeTrainingJobResponse> existing = TrainingJobs.describe(sageMaker, name);
+            if (existing.isEmpty()) {
+                return create(job, name, attempt, bucket, role, prefix, log);
+            }
+            DescribeTrainingJobResponse d = existing.get();
+            TrainingJobStatus status = d.trainingJobStatus();
+            if (status == TrainingJobStatus.IN_PROGRESS || status == TrainingJobStatus.COMPLETED
+                    || status == TrainingJobStatus.STOPPING) {
+                log.info("training job of this execution already exists", Map.of("job", name, "status", d.trainingJobStatusAsString()));
+                return reused(d);
+            }
+            if (status != TrainingJobStatus.FAILED && status != TrainingJobStatus.STOPPED) {
+                throw JobFailedException.jobFailed("training job " + name + " reports status '" + d.trainingJobStatusAsString()
+                        + "', which this handler does not know; check it in the SageMaker console ("
+                        + TrainingJobs.whereToLook(env, name) + ") and update the lambdas module if SageMaker added a status.");
+            }
+            ended.add(name + " " + d.trainingJobStatusAsString()
+                    + (d.failureReason() == null ? "" : ": " + d.failureReason()));
+        }
+        throw JobFailedException.jobFailed("all " + MAX_ATTEMPTS + " training jobs of pipeline execution " + exec
+                + " failed or were stopped, so this handler will not start another: " + String.join("; ", ended)
+                + ". Fix the cause (see " + TrainingJobs.LOG_GROUP + "), push, and let a new execution run (Release change).");
+    }
+
+    private JobOutcome reused(DescribeTrainingJobResponse d) {
+        String output = d.outputDataConfig() == null ? "" : d.outputDataConfig().s3OutputPath();
+        return JobOutcome.succeeded("Training job " + d.trainingJobName() + " of this execution already exists ("
+                + d.trainingJobStatusAsString() + (d.secondaryStatus() == null ? "" : " / " + d.secondaryStatusAsString())
+                + "); reusing it", outputs(d.trainingJobName(), output));
+    }
+
+    private JobOutcome create(PipelineJob<LaunchTrainingParams> job, String name, int attempt, String bucket, String role,
+            String prefix, HandlerLog log) {
+        LaunchTrainingParams p = job.params();
+        String exec = p.executionId();
+        RunSettings settings = RunSettings.parse(artifacts.readFile(job, p.sourceArtifact(), p.settingsPath()),
+                p.sourceArtifact() + ":" + p.settingsPath());
+        RunSettings.Training t = settings.training();
+        Optional<String> kms = env.optional(HandlerEnv.KMS_KEY_ARN);
+        String runPrefix = "s3://" + bucket + "/runs/" + exec + "/";
+        String outputUri = runPrefix + "training/";
+        boolean spot = t.spot().enabled();
+
+        ResourceConfig.Builder resources = ResourceConfig.builder()
+                .instanceType(t.instanceType())
+                .instanceCount(t.instanceCount())
+                .volumeSizeInGB(t.volumeSizeGb());
+        kms.ifPresent(resources::volumeKmsKeyId);
+        if (t.warmPoolKeepAliveSeconds() > 0) {
+            resources.keepAlivePeriodInSeconds(t.warmPoolKeepAliveSeconds());
+        }
+        StoppingCondition.Builder stopping = StoppingCondition.builder().maxRuntimeInSeconds(t.maxRuntimeSeconds());
+        if (spot) {
+            stopping.maxWaitTimeInSeconds(t.spot().maxWaitSeconds());
+        }
+        List<Tag> tags = new ArrayList<>();
+        tags.add(Tag.builder().key("mlops:pipeline-execution-id").value(exec).build());
+        if (p.commitId() != null) {
+            tags.add(Tag.builder().key("mlops:commit-id").value(p.commitId()).build());
+        }
+        tags.add(Tag.builder().key("mlops:project").value(prefix).build());
+
+        CreateTrainingJobRequest.Builder request = CreateTrainingJobRequest.builder()
+                .trainingJobName(name)
+                .algorithmSpecification(a -> a.trainingImage(p.imageUri())
+                        .trainingInputMode(TrainingInputMode.FILE)
+                        .metricDefinitions(METRICS.stream().map(m -> MetricDefinition.builder().name(m)
+                                .regex("METRIC " + m + "=([-+0-9.eE]+)").build()).toList()))
+                .roleArn(role)
+                .inputDataConfig(channel("train", runPrefix + "etl/train/"), channel("validation", runPrefix + "etl/validation/"))
+                .outputDataConfig(o -> o.s3OutputPath(outputUri).kmsKeyId(kms.orElse(null)))
+                .resourceConfig(resources.build())
+                .stoppingCondition(stopping.build())
+                .hyperParameters(t.hyperparametersAsStrings())
+                .enableNetworkIsolation(true)
+                .enableInterContainerTrafficEncryption(true)
+                .tags(tags);
+        if (spot) {
+            request.enableManagedSpotTraining(true).checkpointConfig(c -> c.s3Uri(runPrefix + "checkpoints/"));
+        }
+        try {
+            sageMaker.createTrainingJob(request.build());
+        } catch (ResourceInUseException e) {
+            // Another invocation created it between our Describe and Create: that job is this execution's job.
+            log.info("training job was created concurrently; reusing it", Map.of("job", name));
+            return reused(TrainingJobs.describe(sageMaker, name).orElseThrow(() -> e));
+        }
+        log.info("created training job", Map.of("job", name, "attempt", attempt, "image", p.imageUri()));
+        return JobOutcome.succeeded("Created training job " + name + (attempt > 1 ? " (attempt " + attempt + ")" : "")
+                + " with image " + p.imageUri() + " on " + t.instanceType() + " x" + t.instanceCount()
+                + (spot ? ", managed spot" : "") + (t.warmPoolKeepAliveSeconds() > 0 ? ", warm pool " + t.warmPoolKeepAliveSeconds() + " s" : "")
+                + "; output " + outputUri, outputs(name, outputUri));
+    }
+
+    private static Channel channel(String name, String s3Uri) {
+        return Channel.builder()
+                .channelName(name)
+                .contentType("text/csv")
+                .compressionType(CompressionType.NONE)
+                .dataSource(d -> d.s3DataSource(s -> s.s3DataType(S3DataType.S3_PREFIX)
+                        .s3Uri(s3Uri)
+                        .s3DataDistributionType(S3DataDistribution.FULLY_REPLICATED)))
+                .build();
+    }
+
+    private static Map<String, String> outputs(String name, String outputUri) {
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put("TrainingJobName", name);
+        vars.put("TrainingOutputUri", outputUri);
+        return vars;
+    }
+}
