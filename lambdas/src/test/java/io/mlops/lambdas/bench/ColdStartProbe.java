@@ -26,6 +26,7 @@ public final class ColdStartProbe {
         handler.handleRequest(new ByteArrayInputStream(event), out, new TestContext());
         long t2 = System.nanoTime();
         long jvmStart = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(-1L);
+        System.out.println("RESPONSE " + out.toString(java.nio.charset.StandardCharsets.UTF_8));
         System.out.printf("PROBE init_ms=%.1f first_call_ms=%.1f total_ms=%.1f jvm_start_epoch_ms=%d%n",
                 (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t2 - t0) / 1e6, jvmStart);
     }
