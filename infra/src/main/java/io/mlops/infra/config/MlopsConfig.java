@@ -1,0 +1,302 @@
+package io.mlops.infra.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The typed, validated infrastructure configuration, read once from CDK context ({@code cdk.json}
+ * {@code context}, overridable with {@code cdk synth -c key=value}). Every key is prefixed
+ * {@code mlops:}; unknown {@code mlops:} keys fail too, so a typo never passes silently.
+ * Each invalid value fails with the key, the value and the fix (all problems at once).
+ *
+ * <p>Keys and defaults are listed in {@link Keys} and documented in {@code docs/configuration.md}.
+ */
+public record MlopsConfig(
+        String projectName,
+        String modelName,
+        String approvalEmail,
+        boolean destroyOnRemoval,
+        int logRetentionDays,
+        String sourceBranch,
+        EndpointSettings dev,
+        EndpointSettings prd,
+        Autoscaling autoscaling,
+        BlueGreen blueGreen,
+        Alarms alarms,
+        SystemTestThresholds systemTest) {
+
+    /** Context keys with their defaults (the values in the repository's {@code cdk.json}). */
+    public static final class Keys {
+        public static final String PROJECT_NAME = "mlops:projectName";
+        public static final String MODEL_NAME = "mlops:modelName";
+        public static final String APPROVAL_EMAIL = "mlops:approvalEmail";
+        public static final String REMOVAL_POLICY = "mlops:removalPolicy";
+        public static final String LOG_RETENTION_DAYS = "mlops:logRetentionDays";
+        public static final String SOURCE_BRANCH = "mlops:sourceBranch";
+        public static final String DEV_INSTANCE_TYPE = "mlops:dev:instanceType";
+        public static final String DEV_INSTANCE_COUNT = "mlops:dev:instanceCount";
+        public static final String PRD_INSTANCE_TYPE = "mlops:prd:instanceType";
+        public static final String PRD_INSTANCE_COUNT = "mlops:prd:instanceCount";
+        public static final String PRD_MIN_CAPACITY = "mlops:prd:minCapacity";
+        public static final String PRD_MAX_CAPACITY = "mlops:prd:maxCapacity";
+        public static final String PRD_TARGET_INVOCATIONS = "mlops:prd:targetInvocationsPerInstance";
+        public static final String PRD_CANARY_INSTANCES = "mlops:prd:canaryInstances";
+        public static final String PRD_CANARY_BAKE_SECONDS = "mlops:prd:canaryBakeSeconds";
+        public static final String PRD_TERMINATION_WAIT_SECONDS = "mlops:prd:terminationWaitSeconds";
+        public static final String PRD_DATA_CAPTURE_PERCENT = "mlops:prd:dataCapturePercent";
+        public static final String PRD_ALARM_5XX = "mlops:prd:alarmMax5xxErrors";
+        public static final String PRD_ALARM_LATENCY_MS = "mlops:prd:alarmMaxModelLatencyMillis";
+        public static final String TEST_MIN_ROC_AUC = "mlops:thresholds:minRocAuc";
+        public static final String TEST_MAX_P99_MS = "mlops:thresholds:maxP99Millis";
+        public static final String TEST_MAX_ROWS = "mlops:thresholds:maxRows";
+
+        /** Every known key with its default value, in documentation order. */
+        public static final Map<String, Object> DEFAULTS;
+
+        static {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put(PROJECT_NAME, "mlops");
+            d.put(MODEL_NAME, "bank-marketing");
+            d.put(APPROVAL_EMAIL, "");
+            d.put(REMOVAL_POLICY, "retain");
+            d.put(LOG_RETENTION_DAYS, 365);
+            d.put(SOURCE_BRANCH, "main");
+            d.put(DEV_INSTANCE_TYPE, "ml.t2.medium");
+            d.put(DEV_INSTANCE_COUNT, 1);
+            d.put(PRD_INSTANCE_TYPE, "ml.m5.large");
+            d.put(PRD_INSTANCE_COUNT, 2);
+            d.put(PRD_MIN_CAPACITY, 2);
+            d.put(PRD_MAX_CAPACITY, 4);
+            d.put(PRD_TARGET_INVOCATIONS, 750);
+            d.put(PRD_CANARY_INSTANCES, 1);
+            d.put(PRD_CANARY_BAKE_SECONDS, 600);
+            d.put(PRD_TERMINATION_WAIT_SECONDS, 300);
+            d.put(PRD_DATA_CAPTURE_PERCENT, 100);
+            d.put(PRD_ALARM_5XX, 5);
+            d.put(PRD_ALARM_LATENCY_MS, 1000);
+            d.put(TEST_MIN_ROC_AUC, 0.75);
+            d.put(TEST_MAX_P99_MS, 1000);
+            d.put(TEST_MAX_ROWS, 5000);
+            DEFAULTS = java.util.Collections.unmodifiableMap(d);
+        }
+
+        private Keys() {
+        }
+    }
+
+    /** One endpoint's size. */
+    public record EndpointSettings(String stage, String instanceType, int instanceCount) {
+    }
+
+    /** PRD target-tracking autoscaling on {@code SageMakerVariantInvocationsPerInstance} (per minute). */
+    public record Autoscaling(int minCapacity, int maxCapacity, int targetInvocationsPerInstance) {
+    }
+
+    /** PRD blue/green deployment: canary of {@code canaryInstances}, baked {@code canaryBakeSeconds}. */
+    public record BlueGreen(int canaryInstances, int canaryBakeSeconds, int terminationWaitSeconds,
+            int dataCapturePercent) {
+    }
+
+    /** Rollback alarms of the PRD deployment. */
+    public record Alarms(int max5xxErrorsPerMinute, int maxModelLatencyMillis) {
+    }
+
+    /** Defaults the system-test state machine passes to the endpoint test. */
+    public record SystemTestThresholds(double minRocAuc, int maxP99Millis, int maxRows) {
+    }
+
+    private static final Pattern PROJECT = Pattern.compile("[a-z][a-z0-9-]{1,14}[a-z0-9]");
+    private static final Pattern MODEL = Pattern.compile("[a-z0-9](-?[a-z0-9]){0,39}");
+    private static final Pattern INSTANCE_TYPE = Pattern.compile("ml\\.[a-z0-9]+\\.[0-9]*[a-z]+");
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9._/-]{1,100}");
+    /** CloudWatch Logs retention values that CloudFormation accepts, at least one year. */
+    private static final Set<Integer> RETENTION = Set.of(365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653);
+
+    /** Reads and validates; {@code context} answers a key with its raw value or null (e.g. {@code node::tryGetContext}). */
+    public static MlopsConfig from(Function<String, Object> context, Set<String> presentKeys) {
+        Reader r = new Reader(context);
+        Set<String> unknown = new TreeSet<>();
+        for (String key : presentKeys) {
+            if (key.startsWith("mlops:") && !Keys.DEFAULTS.containsKey(key)) {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            r.problems.add("unknown context key(s) " + unknown + ": known keys are " + Keys.DEFAULTS.keySet()
+                    + ". Fix the spelling in cdk.json or in the -c option.");
+        }
+        String project = r.text(Keys.PROJECT_NAME, PROJECT,
+                "3-16 characters, lower-case letters, digits and '-', starting with a letter (it prefixes every resource name)");
+        String model = r.text(Keys.MODEL_NAME, MODEL,
+                "1-40 characters, lower-case letters, digits and single '-' (it names the model package group)");
+        String email = r.raw(Keys.APPROVAL_EMAIL);
+        if (!email.isEmpty() && !EMAIL.matcher(email).matches()) {
+            r.fail(Keys.APPROVAL_EMAIL, email, "an e-mail address like ml-team@example.com, or \"\" for no e-mail subscription");
+        }
+        String removal = r.raw(Keys.REMOVAL_POLICY).toLowerCase(Locale.ROOT);
+        if (!removal.equals("retain") && !removal.equals("destroy")) {
+            r.fail(Keys.REMOVAL_POLICY, removal, "\"retain\" (keep buckets, key, registry on cdk destroy) or \"destroy\"");
+        }
+        int retention = r.integer(Keys.LOG_RETENTION_DAYS, 1, 3653);
+        if (retention > 0 && !RETENTION.contains(retention)) {
+            r.fail(Keys.LOG_RETENTION_DAYS, retention, "one of " + new TreeSet<>(RETENTION)
+                    + " (CloudWatch Logs retention values of at least one year; cfn-guard control CT.CLOUDWATCH.PR.2)");
+        }
+        String branch = r.text(Keys.SOURCE_BRANCH, BRANCH, "a git branch name such as main");
+        EndpointSettings dev = new EndpointSettings("dev",
+                r.text(Keys.DEV_INSTANCE_TYPE, INSTANCE_TYPE, "a SageMaker hosting instance type such as ml.t2.medium"),
+                r.integer(Keys.DEV_INSTANCE_COUNT, 1, 10));
+        int prdCount = r.integer(Keys.PRD_INSTANCE_COUNT, 2, 100);
+        EndpointSettings prd = new EndpointSettings("prd",
+                r.text(Keys.PRD_INSTANCE_TYPE, INSTANCE_TYPE, "a SageMaker hosting instance type such as ml.m5.large"),
+                prdCount);
+        int min = r.integer(Keys.PRD_MIN_CAPACITY, 2, 100);
+        int max = r.integer(Keys.PRD_MAX_CAPACITY, 2, 100);
+        if (min > 0 && max > 0 && min > max) {
+            r.fail(Keys.PRD_MIN_CAPACITY, min, "at most " + Keys.PRD_MAX_CAPACITY + " (" + max + ")");
+        }
+        if (prdCount > 0 && min > 0 && max > 0 && (prdCount < min || prdCount > max)) {
+            r.fail(Keys.PRD_INSTANCE_COUNT, prdCount, "a value between " + Keys.PRD_MIN_CAPACITY + " (" + min + ") and "
+                    + Keys.PRD_MAX_CAPACITY + " (" + max + ")");
+        }
+        int target = r.integer(Keys.PRD_TARGET_INVOCATIONS, 1, 1_000_000);
+        int canary = r.integer(Keys.PRD_CANARY_INSTANCES, 1, 50);
+        if (canary > 0 && min > 0 && canary * 2 > min) {
+            r.fail(Keys.PRD_CANARY_INSTANCES, canary, "at most half of " + Keys.PRD_MIN_CAPACITY + " (" + min
+                    + "): SageMaker requires the canary to be <= 50% of the fleet");
+        }
+        int bake = r.integer(Keys.PRD_CANARY_BAKE_SECONDS, 0, 3600);
+        int termination = r.integer(Keys.PRD_TERMINATION_WAIT_SECONDS, 0, 3600);
+        int capture = r.integer(Keys.PRD_DATA_CAPTURE_PERCENT, 1, 100);
+        int max5xx = r.integer(Keys.PRD_ALARM_5XX, 1, 1_000_000);
+        int latency = r.integer(Keys.PRD_ALARM_LATENCY_MS, 1, 600_000);
+        double auc = r.decimal(Keys.TEST_MIN_ROC_AUC, 0.5, 1.0);
+        int p99 = r.integer(Keys.TEST_MAX_P99_MS, 1, 600_000);
+        int rows = r.integer(Keys.TEST_MAX_ROWS, 1, 1_000_000);
+        if (!r.problems.isEmpty()) {
+            throw new InvalidConfigException(r.problems);
+        }
+        return new MlopsConfig(project, model, email, removal.equals("destroy"), retention, branch, dev, prd,
+                new Autoscaling(min, max, target), new BlueGreen(canary, bake, termination, capture),
+                new Alarms(max5xx, latency), new SystemTestThresholds(auc, p99, rows));
+    }
+
+    /** The defaults alone (tests, docs). */
+    public static MlopsConfig defaults() {
+        return from(k -> null, Set.of());
+    }
+
+    /** Model package group name: {@code <project>-<model>}. */
+    public String modelPackageGroupName() {
+        return projectName + "-" + modelName;
+    }
+
+    /** Endpoint name of a stage, e.g. {@code mlops-dev}. */
+    public String endpointName(EndpointSettings stage) {
+        return projectName + "-" + stage.stage();
+    }
+
+    /** Stack name of a stage's endpoint stack (deployed by the pipeline), e.g. {@code mlops-endpoint-prd}. */
+    public String endpointStackName(EndpointSettings stage) {
+        return projectName + "-endpoint-" + stage.stage();
+    }
+
+    /** Thrown when context is invalid; lists every problem with its fix. */
+    public static final class InvalidConfigException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final List<String> problems;
+
+        InvalidConfigException(List<String> problems) {
+            super("invalid CDK context (cdk.json \"context\" or -c key=value):\n  - " + String.join("\n  - ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+
+    private static final class Reader {
+        final Function<String, Object> context;
+        final List<String> problems = new ArrayList<>();
+
+        Reader(Function<String, Object> context) {
+            this.context = context;
+        }
+
+        Object value(String key) {
+            Object v = context.apply(key);
+            return v == null ? Keys.DEFAULTS.get(key) : v;
+        }
+
+        String raw(String key) {
+            return Objects.toString(value(key), "").trim();
+        }
+
+        void fail(String key, Object value, String expected) {
+            problems.add(key + " = " + quote(value) + " is invalid: expected " + expected + ". Fix: set \"" + key
+                    + "\" in cdk.json (context) or pass -c " + key + "=<value>.");
+        }
+
+        String text(String key, Pattern pattern, String expected) {
+            String v = raw(key);
+            if (!pattern.matcher(v).matches()) {
+                fail(key, v, expected);
+            }
+            return v;
+        }
+
+        int integer(String key, int min, int max) {
+            Object v = value(key);
+            long n;
+            try {
+                if (v instanceof Number num) {
+                    double d = num.doubleValue();
+                    if (d != Math.rint(d)) {
+                        throw new NumberFormatException();
+                    }
+                    n = (long) d;
+                } else {
+                    n = Long.parseLong(Objects.toString(v, "").trim());
+                }
+            } catch (NumberFormatException e) {
+                fail(key, v, "a whole number between " + min + " and " + max);
+                return -1;
+            }
+            if (n < min || n > max) {
+                fail(key, v, "a whole number between " + min + " and " + max);
+                return -1;
+            }
+            return (int) n;
+        }
+
+        double decimal(String key, double min, double max) {
+            Object v = value(key);
+            double d;
+            try {
+                d = v instanceof Number num ? num.doubleValue() : Double.parseDouble(Objects.toString(v, "").trim());
+            } catch (NumberFormatException e) {
+                fail(key, v, "a number between " + min + " and " + max);
+                return -1;
+            }
+            if (!(d >= min && d <= max)) {
+                fail(key, v, "a number between " + min + " and " + max);
+                return -1;
+            }
+            return d;
+        }
+
+        private static String quote(Object value) {
+            return value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+        }
+    }
+}

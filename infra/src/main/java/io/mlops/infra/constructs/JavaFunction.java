@@ -1,0 +1,129 @@
+package io.mlops.infra.constructs;
+
+import io.mlops.infra.validation.Suppress;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.IPrincipal;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.Tracing;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.constructs.Construct;
+
+/**
+ * One Java 21 Lambda function from a shaded jar: its own role (no managed policies), its own
+ * KMS-encrypted log group with retention, explicit memory and timeout. Callers add permissions with
+ * {@link #addToRolePolicy} or the grant methods of other constructs ({@link #getGrantPrincipal}).
+ */
+public final class JavaFunction extends Construct implements IGrantable {
+
+    /** Properties; {@code handler} is the fully-qualified RequestStreamHandler class. */
+    public record Props(Code code, String handler, String description, int memoryMb, Duration timeout,
+            Map<String, String> environment, IKey logKey, RetentionDays logRetention, RemovalPolicy logRemoval) {
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Builder; defaults: 1024 MB, 60 s, no environment, 1-year log retention, logs retained. */
+        public static final class Builder {
+            private Code code;
+            private String handler;
+            private String description = "";
+            private int memoryMb = 1024;
+            private Duration timeout = Duration.seconds(60);
+            private Map<String, String> environment = Map.of();
+            private IKey logKey;
+            private RetentionDays logRetention = RetentionDays.ONE_YEAR;
+            private RemovalPolicy logRemoval = RemovalPolicy.RETAIN;
+
+            public Builder code(Code v) { this.code = v; return this; }
+            public Builder handler(String v) { this.handler = v; return this; }
+            public Builder description(String v) { this.description = v; return this; }
+            public Builder memoryMb(int v) { this.memoryMb = v; return this; }
+            public Builder timeout(Duration v) { this.timeout = v; return this; }
+            public Builder environment(Map<String, String> v) { this.environment = v; return this; }
+            public Builder logKey(IKey v) { this.logKey = v; return this; }
+            public Builder logRetention(RetentionDays v) { this.logRetention = v; return this; }
+            public Builder logRemoval(RemovalPolicy v) { this.logRemoval = v; return this; }
+
+            public Props build() {
+                if (code == null || handler == null || logKey == null) {
+                    throw new IllegalArgumentException("JavaFunction needs code, handler and logKey");
+                }
+                return new Props(code, handler, description, memoryMb, timeout, environment, logKey, logRetention, logRemoval);
+            }
+        }
+    }
+
+    private final Role role;
+    private final LogGroup logGroup;
+    private final Function function;
+
+    public JavaFunction(Construct scope, String id, Props props) {
+        super(scope, id);
+        role = Role.Builder.create(this, "Role")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .description(props.description())
+                .build();
+        logGroup = LogGroup.Builder.create(this, "Logs")
+                .retention(props.logRetention())
+                .encryptionKey(props.logKey())
+                .removalPolicy(props.logRemoval())
+                .build();
+        logGroup.grantWrite(role);
+        function = Function.Builder.create(this, "Function")
+                .runtime(Runtime.JAVA_21)
+                .architecture(Architecture.ARM_64)
+                .handler(props.handler())
+                .code(props.code())
+                .description(props.description())
+                .memorySize(props.memoryMb())
+                .timeout(props.timeout())
+                .environment(props.environment())
+                .role(role)
+                .logGroup(logGroup)
+                .tracing(Tracing.DISABLED)
+                .build();
+        Suppress.nag(function, "AwsSolutions-L1",
+                "The handlers run on java21, the runtime the shaded jar is built and tested for (the issue pins java21);"
+                        + " moving to a newer Java runtime is a deliberate upgrade with its own tests.");
+        Suppress.guard(function, "CT.LAMBDA.PR.3",
+                "The function only calls AWS APIs over TLS; this product has no VPC (a VPC would need NAT or ~10 interface endpoints).");
+    }
+
+    public Function function() {
+        return function;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public LogGroup logGroup() {
+        return logGroup;
+    }
+
+    public void addToRolePolicy(PolicyStatement statement) {
+        role.addToPrincipalPolicy(statement);
+    }
+
+    /** Adds a statement with the given actions and resources. */
+    public void allow(List<String> actions, List<String> resources) {
+        addToRolePolicy(PolicyStatement.Builder.create().actions(actions).resources(resources).build());
+    }
+
+    @Override
+    public IPrincipal getGrantPrincipal() {
+        return role;
+    }
+}

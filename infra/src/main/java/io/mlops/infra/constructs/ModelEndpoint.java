@@ -1,0 +1,196 @@
+package io.mlops.infra.constructs;
+
+import io.mlops.infra.validation.Suppress;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.services.applicationautoscaling.CfnScalableTarget;
+import software.amazon.awscdk.services.applicationautoscaling.CfnScalingPolicy;
+import software.amazon.awscdk.services.cloudwatch.CfnAlarm;
+import software.amazon.awscdk.services.sagemaker.CfnEndpoint;
+import software.amazon.awscdk.services.sagemaker.CfnEndpointConfig;
+import software.amazon.awscdk.services.sagemaker.CfnModel;
+import software.constructs.Construct;
+
+/**
+ * A SageMaker real-time endpoint serving a registered model package
+ * ({@code Containers[0].ModelPackageName}). Optional parts, present when their props are set:
+ * data capture to the KMS bucket, target-tracking autoscaling on invocations per instance, and a
+ * blue/green deployment with canary traffic shifting and automatic rollback on CloudWatch alarms
+ * (5xx errors, model latency).
+ *
+ * <p>Model and endpoint-config names carry the pipeline execution id, so each deployment of a new
+ * package replaces them (CloudFormation creates the new ones first, SageMaker shifts traffic, the
+ * old ones are deleted after the update) while the endpoint name stays fixed.
+ */
+public final class ModelEndpoint extends Construct {
+    public static final String VARIANT = "AllTraffic";
+
+    /** Data capture destination, e.g. {@code s3://bucket/datacapture/prd/}. */
+    public record DataCapture(String destinationS3Uri, int samplingPercent) {
+    }
+
+    /** Autoscaling bounds and target (invocations per instance per minute). */
+    public record Autoscaling(int minCapacity, int maxCapacity, int targetInvocationsPerInstance) {
+    }
+
+    /** Blue/green canary deployment with alarm-driven rollback. */
+    public record BlueGreen(int canaryInstances, int canaryBakeSeconds, int terminationWaitSeconds,
+            int max5xxErrorsPerMinute, int maxModelLatencyMillis, String alarmTopicArn) {
+    }
+
+    /** Properties; everything is a plain string so CloudFormation parameters (tokens) work. */
+    public record Props(String endpointName, String modelName, String endpointConfigName, String modelPackageArn,
+            String executionRoleArn, String kmsKeyArn, String instanceType, int instanceCount, DataCapture dataCapture,
+            Autoscaling autoscaling, BlueGreen blueGreen) {
+    }
+
+    private final CfnModel model;
+    private final CfnEndpointConfig endpointConfig;
+    private final CfnEndpoint endpoint;
+    private final List<CfnAlarm> alarms = new ArrayList<>();
+
+    public ModelEndpoint(Construct scope, String id, Props props) {
+        super(scope, id);
+        model = CfnModel.Builder.create(this, "Model")
+                .modelName(props.modelName())
+                .executionRoleArn(props.executionRoleArn())
+                .enableNetworkIsolation(true)
+                .containers(List.of(CfnModel.ContainerDefinitionProperty.builder()
+                        .modelPackageName(props.modelPackageArn())
+                        .build()))
+                .build();
+        Suppress.nag(model, "AwsSolutions-SM1",
+                "No VPC in this product: the model runs with network isolation (no outbound network) instead.");
+
+        CfnEndpointConfig.Builder config = CfnEndpointConfig.Builder.create(this, "Config")
+                .endpointConfigName(props.endpointConfigName())
+                .kmsKeyId(props.kmsKeyArn())
+                .productionVariants(List.of(CfnEndpointConfig.ProductionVariantProperty.builder()
+                        .variantName(VARIANT)
+                        .modelName(model.getAttrModelName())
+                        .initialInstanceCount(props.instanceCount())
+                        .instanceType(props.instanceType())
+                        .initialVariantWeight(1)
+                        .build()));
+        if (props.dataCapture() != null) {
+            config.dataCaptureConfig(CfnEndpointConfig.DataCaptureConfigProperty.builder()
+                    .enableCapture(true)
+                    .initialSamplingPercentage(props.dataCapture().samplingPercent())
+                    .destinationS3Uri(props.dataCapture().destinationS3Uri())
+                    .kmsKeyId(props.kmsKeyArn())
+                    .captureOptions(List.of(
+                            CfnEndpointConfig.CaptureOptionProperty.builder().captureMode("Input").build(),
+                            CfnEndpointConfig.CaptureOptionProperty.builder().captureMode("Output").build()))
+                    .captureContentTypeHeader(CfnEndpointConfig.CaptureContentTypeHeaderProperty.builder()
+                            .csvContentTypes(List.of("text/csv"))
+                            .jsonContentTypes(List.of("application/json"))
+                            .build())
+                    .build());
+        }
+        endpointConfig = config.build();
+
+        CfnEndpoint.Builder endpointBuilder = CfnEndpoint.Builder.create(this, "Endpoint")
+                .endpointName(props.endpointName())
+                .endpointConfigName(endpointConfig.getAttrEndpointConfigName());
+        if (props.blueGreen() != null) {
+            BlueGreen bg = props.blueGreen();
+            CfnAlarm errors = alarm("Errors5xxAlarm", props.endpointName() + "-5xx-errors",
+                    "5xx errors of " + props.endpointName() + " (rolls back a deployment)",
+                    "Invocation5XXErrors", "Sum", bg.max5xxErrorsPerMinute(), props.endpointName(), bg.alarmTopicArn());
+            // ModelLatency is reported in microseconds.
+            CfnAlarm latency = alarm("LatencyAlarm", props.endpointName() + "-model-latency",
+                    "Model latency of " + props.endpointName() + " (rolls back a deployment)",
+                    "ModelLatency", "Average", bg.maxModelLatencyMillis() * 1000, props.endpointName(), bg.alarmTopicArn());
+            alarms.add(errors);
+            alarms.add(latency);
+            endpointBuilder
+                    // Keep the autoscaled instance count when a new config arrives.
+                    .retainAllVariantProperties(props.autoscaling() != null)
+                    .deploymentConfig(CfnEndpoint.DeploymentConfigProperty.builder()
+                            .blueGreenUpdatePolicy(CfnEndpoint.BlueGreenUpdatePolicyProperty.builder()
+                                    .trafficRoutingConfiguration(CfnEndpoint.TrafficRoutingConfigProperty.builder()
+                                            .type("CANARY")
+                                            .canarySize(CfnEndpoint.CapacitySizeProperty.builder()
+                                                    .type("INSTANCE_COUNT").value(bg.canaryInstances()).build())
+                                            .waitIntervalInSeconds(bg.canaryBakeSeconds())
+                                            .build())
+                                    .terminationWaitInSeconds(bg.terminationWaitSeconds())
+                                    .maximumExecutionTimeoutInSeconds(bg.canaryBakeSeconds() + bg.terminationWaitSeconds() + 3600)
+                                    .build())
+                            .autoRollbackConfiguration(CfnEndpoint.AutoRollbackConfigProperty.builder()
+                                    .alarms(List.of(
+                                            CfnEndpoint.AlarmProperty.builder().alarmName(errors.getRef()).build(),
+                                            CfnEndpoint.AlarmProperty.builder().alarmName(latency.getRef()).build()))
+                                    .build())
+                            .build());
+        }
+        endpoint = endpointBuilder.build();
+
+        if (props.autoscaling() != null) {
+            Autoscaling a = props.autoscaling();
+            // L1 without RoleARN: Application Auto Scaling uses its SageMaker service-linked role, so the
+            // stack creates no IAM role (the pipeline deploys it without CAPABILITY_IAM).
+            CfnScalableTarget target = CfnScalableTarget.Builder.create(this, "ScalableTarget")
+                    .serviceNamespace("sagemaker")
+                    .resourceId(Fn.join("", List.of("endpoint/", endpoint.getAttrEndpointName(), "/variant/", VARIANT)))
+                    .scalableDimension("sagemaker:variant:DesiredInstanceCount")
+                    .minCapacity(a.minCapacity())
+                    .maxCapacity(a.maxCapacity())
+                    .build();
+            target.getNode().addDependency(endpoint);
+            CfnScalingPolicy.Builder.create(this, "InvocationsPerInstance")
+                    .policyName(props.endpointName() + "-invocations-per-instance")
+                    .policyType("TargetTrackingScaling")
+                    .scalingTargetId(target.getRef())
+                    .targetTrackingScalingPolicyConfiguration(
+                            CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty.builder()
+                                    .predefinedMetricSpecification(CfnScalingPolicy.PredefinedMetricSpecificationProperty.builder()
+                                            .predefinedMetricType("SageMakerVariantInvocationsPerInstance").build())
+                                    .targetValue(a.targetInvocationsPerInstance())
+                                    .scaleInCooldown(300)
+                                    .scaleOutCooldown(60)
+                                    .build())
+                    .build();
+        }
+    }
+
+    private CfnAlarm alarm(String id, String name, String description, String metric, String statistic, double threshold,
+            String endpointName, String topicArn) {
+        return CfnAlarm.Builder.create(this, id)
+                .alarmName(name)
+                .alarmDescription(description)
+                .namespace("AWS/SageMaker")
+                .metricName(metric)
+                .dimensions(List.of(
+                        CfnAlarm.DimensionProperty.builder().name("EndpointName").value(endpointName).build(),
+                        CfnAlarm.DimensionProperty.builder().name("VariantName").value(VARIANT).build()))
+                .statistic(statistic)
+                .period(60)
+                .evaluationPeriods(2)
+                .datapointsToAlarm(2)
+                .threshold(threshold)
+                .comparisonOperator("GreaterThanOrEqualToThreshold")
+                .treatMissingData("notBreaching")
+                .actionsEnabled(true)
+                .alarmActions(List.of(topicArn))
+                .okActions(List.of(topicArn))
+                .build();
+    }
+
+    public CfnModel model() {
+        return model;
+    }
+
+    public CfnEndpointConfig endpointConfig() {
+        return endpointConfig;
+    }
+
+    public CfnEndpoint endpoint() {
+        return endpoint;
+    }
+
+    public List<CfnAlarm> alarms() {
+        return List.copyOf(alarms);
+    }
+}

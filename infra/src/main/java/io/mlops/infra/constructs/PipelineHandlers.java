@@ -1,0 +1,176 @@
+package io.mlops.infra.constructs;
+
+import static io.mlops.infra.HandlerContract.ARTIFACT_BUCKET;
+import static io.mlops.infra.HandlerContract.DATASET_PREFIX;
+import static io.mlops.infra.HandlerContract.DATA_BUCKET;
+import static io.mlops.infra.HandlerContract.GLUE_JOB_NAME;
+import static io.mlops.infra.HandlerContract.JOB_NAME_PREFIX;
+import static io.mlops.infra.HandlerContract.KMS_KEY_ARN;
+import static io.mlops.infra.HandlerContract.MODEL_PACKAGE_GROUP;
+import static io.mlops.infra.HandlerContract.SAGEMAKER_ROLE_ARN;
+
+import io.mlops.infra.HandlerContract;
+import io.mlops.infra.validation.NagIds;
+import io.mlops.infra.validation.Suppress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.constructs.Construct;
+
+/**
+ * The CodePipeline job handlers (one shaded jar, one function each, java21): LaunchEtl, MonitorEtl,
+ * LaunchTraining, MonitorTraining, Evaluate, ApproveModel. Each gets exactly the environment
+ * variables ({@link HandlerContract}) and IAM statements its Javadoc in {@code lambdas/} lists.
+ */
+public final class PipelineHandlers extends Construct {
+
+    /** Properties. */
+    public record Props(Code code, PipelineStorage storage, EtlJob etlJob, SageMakerJobRole jobRole,
+            ModelRegistry registry, String jobNamePrefix, RetentionDays logRetention, RemovalPolicy logRemoval) {
+    }
+
+    private final JavaFunction launchEtl;
+    private final JavaFunction monitorEtl;
+    private final JavaFunction launchTraining;
+    private final JavaFunction monitorTraining;
+    private final JavaFunction evaluate;
+    private final JavaFunction approveModel;
+
+    public PipelineHandlers(Construct scope, String id, Props props) {
+        super(scope, id);
+        Stack stack = Stack.of(this);
+        PipelineStorage storage = props.storage();
+        String bucket = storage.artifactBucket().getBucketName();
+        String prefix = props.jobNamePrefix();
+
+        launchEtl = function(props, "LaunchEtl", HandlerContract.LAUNCH_ETL, "Starts the Glue ETL run of a pipeline execution",
+                1024, Duration.minutes(2), env(ARTIFACT_BUCKET, bucket, DATA_BUCKET, storage.dataBucket().getBucketName(),
+                        DATASET_PREFIX, HandlerContract.DATASET_KEY_PREFIX, GLUE_JOB_NAME, props.etlJob().jobName()));
+        props.etlJob().grantStartRun(launchEtl);
+        storage.grantDatasetsList(launchEtl);
+        storage.grantRunsWrite(launchEtl, "config/*");
+
+        monitorEtl = function(props, "MonitorEtl", HandlerContract.MONITOR_ETL, "Polls the Glue ETL run and reads its manifest",
+                512, Duration.minutes(1), env(ARTIFACT_BUCKET, bucket, GLUE_JOB_NAME, props.etlJob().jobName()));
+        props.etlJob().grantMonitor(monitorEtl);
+        storage.grantRunsRead(monitorEtl, "etl/manifest.json");
+
+        String trainingJobs = sagemakerArn(stack, "training-job", prefix + "-train-*");
+        String processingJobs = sagemakerArn(stack, "processing-job", prefix + "-eval-*");
+        String keyArn = storage.key().getKeyArn();
+
+        launchTraining = function(props, "LaunchTraining", HandlerContract.LAUNCH_TRAINING,
+                "Creates the SageMaker training job of a pipeline execution", 1024, Duration.minutes(2),
+                env(ARTIFACT_BUCKET, bucket, SAGEMAKER_ROLE_ARN, props.jobRole().role().getRoleArn(),
+                        JOB_NAME_PREFIX, prefix, KMS_KEY_ARN, keyArn));
+        launchTraining.allow(List.of("sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:AddTags"),
+                List.of(trainingJobs));
+        props.jobRole().grantPassRole(launchTraining);
+        grantKeyForJobs(launchTraining, keyArn);
+
+        monitorTraining = function(props, "MonitorTraining", HandlerContract.MONITOR_TRAINING,
+                "Polls the SageMaker training job", 512, Duration.minutes(1), env(JOB_NAME_PREFIX, prefix));
+        monitorTraining.allow(List.of("sagemaker:DescribeTrainingJob"), List.of(trainingJobs));
+
+        evaluate = function(props, "Evaluate", HandlerContract.EVALUATE,
+                "Runs the evaluation processing job, applies the quality gate, registers the model package",
+                1024, Duration.minutes(2), env(ARTIFACT_BUCKET, bucket, SAGEMAKER_ROLE_ARN, props.jobRole().role().getRoleArn(),
+                        MODEL_PACKAGE_GROUP, props.registry().groupName(), JOB_NAME_PREFIX, prefix, KMS_KEY_ARN, keyArn));
+        evaluate.allow(List.of("sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:AddTags"),
+                List.of(processingJobs));
+        props.jobRole().grantPassRole(evaluate);
+        props.registry().grantRegister(evaluate);
+        storage.grantRunsRead(evaluate, "evaluation/*");
+        grantKeyForJobs(evaluate, keyArn);
+
+        approveModel = function(props, "ApproveModel", HandlerContract.APPROVE_MODEL,
+                "Sets the model package to Approved after the manual approval", 512, Duration.minutes(1),
+                env(MODEL_PACKAGE_GROUP, props.registry().groupName()));
+        props.registry().grantApprove(approveModel);
+
+        String group = props.registry().groupName().toLowerCase(Locale.ROOT);
+        for (JavaFunction f : all()) {
+            f.allow(List.of("codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"), List.of("*"));
+            Suppress.nag(f.role(), "AwsSolutions-IAM5[Resource::*]", "codepipeline:PutJobSuccessResult/PutJobFailureResult"
+                    + " support no resource-level permissions (Service Authorization Reference)"
+                    + (f == evaluate ? "; so does sagemaker:ListModelPackages (champion lookup)" : "") + ".");
+        }
+        String jobsReason = "Job names are derived from the pipeline execution id at run time (JobNames.forExecution);"
+                + " the pattern is limited to this project's prefix and job kind.";
+        for (JavaFunction f : List.of(launchTraining, monitorTraining)) {
+            Suppress.nag(f.role(), NagIds.resource(NagIds.arn("sagemaker", "training-job/" + prefix.toLowerCase(Locale.ROOT) + "-train-*")), jobsReason);
+        }
+        Suppress.nag(evaluate.role(), NagIds.resource(NagIds.arn("sagemaker", "processing-job/" + prefix.toLowerCase(Locale.ROOT) + "-eval-*")), jobsReason);
+        for (JavaFunction f : List.of(evaluate, approveModel)) {
+            Suppress.nag(f.role(), NagIds.resource(NagIds.arn("sagemaker", "model-package/" + group + "/*")),
+                    "Model package versions of this one group are numbered by SageMaker at registration time.");
+        }
+    }
+
+    private static void grantKeyForJobs(JavaFunction f, String keyArn) {
+        // Passing KmsKeyId to CreateTrainingJob/CreateProcessingJob requires the caller to use the key.
+        f.allow(List.of("kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"), List.of(keyArn));
+        f.addToRolePolicy(software.amazon.awscdk.services.iam.PolicyStatement.Builder.create()
+                .actions(List.of("kms:CreateGrant"))
+                .resources(List.of(keyArn))
+                .conditions(Map.of("Bool", Map.of("kms:GrantIsForAWSResource", "true")))
+                .build());
+    }
+
+    private JavaFunction function(Props props, String id, String handler, String description, int memory, Duration timeout,
+            Map<String, String> environment) {
+        return new JavaFunction(this, id, JavaFunction.Props.builder()
+                .code(props.code()).handler(handler).description(description)
+                .memoryMb(memory).timeout(timeout).environment(environment)
+                .logKey(props.storage().key()).logRetention(props.logRetention()).logRemoval(props.logRemoval())
+                .build());
+    }
+
+    private static Map<String, String> env(String... pairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put(pairs[i], pairs[i + 1]);
+        }
+        return m;
+    }
+
+    static String sagemakerArn(Stack stack, String resource, String name) {
+        return stack.formatArn(ArnComponents.builder().service("sagemaker").resource(resource)
+                .resourceName(name.toLowerCase(Locale.ROOT)).build());
+    }
+
+    public List<JavaFunction> all() {
+        return List.of(launchEtl, monitorEtl, launchTraining, monitorTraining, evaluate, approveModel);
+    }
+
+    public JavaFunction launchEtl() {
+        return launchEtl;
+    }
+
+    public JavaFunction monitorEtl() {
+        return monitorEtl;
+    }
+
+    public JavaFunction launchTraining() {
+        return launchTraining;
+    }
+
+    public JavaFunction monitorTraining() {
+        return monitorTraining;
+    }
+
+    public JavaFunction evaluate() {
+        return evaluate;
+    }
+
+    public JavaFunction approveModel() {
+        return approveModel;
+    }
+}
