@@ -1,0 +1,330 @@
+"""Turning request bodies (CSV or JSON records) into probabilities of y=1.
+
+Two paths, numerically identical:
+- fast: the fields are encoded straight into the matrix the fitted ColumnTransformer would
+  produce (ordinal codes by dict lookup, numbers parsed once) and scored by the classifier,
+  single records through FlatForest. Used for the default hist_gradient_boosting pipeline.
+- generic: a pandas frame in schema order through pipeline.predict_proba. Used for any other
+  pipeline, and whenever the fast path does not reproduce it exactly (checked at load time).
+"""
+import csv
+import io
+import json
+import logging
+import math
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.preprocessing import OrdinalEncoder
+
+from .dataio import BadValue, is_blank, parse_column, to_frame
+from .errors import UserError
+from .fastforest import FlatForest
+from .schema import CATEGORICAL, NUMERIC
+
+log = logging.getLogger(__name__)
+SMALL_BATCH = 16  # up to this many records FlatForest beats sklearn's per-tree calls
+
+
+class RequestError(Exception):
+    """A client mistake: answered with this HTTP status and message, never a 5xx."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _ordinal(value):
+    return f"{value}{'th' if 10 <= value % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(value % 10, 'th')}"
+
+
+class FastEncoder:
+    """The fitted ColumnTransformer's output, built without pandas, for the layouts it knows:
+    OrdinalEncoder (unknown -> unknown_value) and numeric passthrough blocks."""
+
+    def __init__(self, blocks, width, names):
+        self.blocks, self.width = blocks, width
+        # per output column: (source column, its name, code table or None for a number, unknown code)
+        self.plan = []
+        for kind, columns, extra in blocks:
+            tables, unknown = extra if kind == "codes" else ([None] * len(columns), None)
+            self.plan += [(c, names[c], table, unknown) for c, table in zip(columns, tables)]
+
+    @classmethod
+    def for_pipeline(cls, pipeline, schema):
+        preprocess = pipeline[0] if len(pipeline) == 2 else None
+        if not isinstance(preprocess, ColumnTransformer):
+            return None
+        index, kinds = {n: i for i, n in enumerate(schema.names)}, dict(zip(schema.names, schema.kinds))
+        blocks, width = [], 0
+        for name, transformer, columns in preprocess.transformers_:
+            if isinstance(transformer, str) and transformer == "drop":
+                continue
+            columns = list(columns)
+            if any(c not in index for c in columns):
+                return None
+            if isinstance(transformer, str) and transformer == "passthrough":
+                if any(kinds[c] != NUMERIC for c in columns):
+                    return None
+                blocks.append(("numbers", [index[c] for c in columns], None))
+            elif cls._plain_ordinal(transformer):
+                tables = [{c: float(code) for code, c in enumerate(cats)} for cats in transformer.categories_]
+                blocks.append(("codes", [index[c] for c in columns], (tables, float(transformer.unknown_value))))
+            else:
+                return None
+            width += len(columns)
+        return cls(blocks, width, schema.names)
+
+    @staticmethod
+    def _plain_ordinal(transformer):
+        return (
+            isinstance(transformer, OrdinalEncoder)
+            and transformer.handle_unknown == "use_encoded_value"
+            and np.dtype(transformer.dtype) == np.float64
+            and all(isinstance(c, str) for cats in transformer.categories_ for c in cats)
+        )
+
+    def encode_rows(self, rows):
+        """Encode a few records given row-wise (raw strings or JSON values, schema order)."""
+        X = np.empty((len(rows), self.width), dtype=np.float64)
+        plan = self.plan
+        for i, row in enumerate(rows):
+            X[i] = [
+                _number(row[c], i, name) if table is None else table.get(row[c], unknown)
+                for c, name, table, unknown in plan
+            ]
+        return X
+
+    def encode(self, parsed, n_rows):
+        """parsed: per schema column, a float64 array (numeric) or object array of str."""
+        X = np.empty((n_rows, self.width), dtype=np.float64)
+        j = 0
+        for kind, columns, extra in self.blocks:
+            if kind == "numbers":
+                for c in columns:
+                    X[:, j] = parsed[c]
+                    j += 1
+            else:
+                tables, unknown = extra
+                for c, table in zip(columns, tables):
+                    X[:, j] = [table.get(v, unknown) for v in parsed[c]]
+                    j += 1
+        return X
+
+
+class Scorer:
+    def __init__(self, model):
+        self.pipeline, self.schema = model.pipeline, model.schema
+        self.names, self.kinds = model.schema.names, model.schema.kinds
+        self.positions = {name: i for i, name in enumerate(self.names)}
+        classes = list(self.pipeline.classes_)
+        if sorted(classes) != [0, 1]:
+            raise UserError(f"the model's classes are {classes}; a binary 0/1 classifier is expected")
+        self.positive = classes.index(1)
+        self.classifier = self.pipeline[-1]
+        self.encoder = FastEncoder.for_pipeline(self.pipeline, self.schema)
+        self.forest = FlatForest(self.classifier) if self.encoder and FlatForest.supports(self.classifier) else None
+
+    @property
+    def mode(self):
+        return "fast+flat-forest" if self.forest else "fast" if self.encoder else "generic"
+
+    # --- scoring -----------------------------------------------------------------------------
+    def score_rows(self, rows):
+        """Probabilities of y=1 for records given row-wise as raw values in schema order."""
+        try:
+            if self.forest is not None and len(rows) <= SMALL_BATCH:
+                return self.forest.predict_positive(self.encoder.encode_rows(rows), self._classifier_positive)
+            parsed = self._parse([list(c) for c in zip(*rows)])
+        except BadValue as bad:
+            raise self._bad_value(bad) from None
+        if self.encoder is None:
+            frame = pd.DataFrame(dict(zip(self.names, parsed)), columns=self.names)
+            return self.pipeline.predict_proba(frame)[:, self.positive]
+        return self._classifier_positive(self.encoder.encode(parsed, len(rows)))
+
+    def _classifier_positive(self, X):
+        return self.classifier.predict_proba(X)[:, self.positive]
+
+    def _bad_value(self, bad):
+        position = self.positions[bad.column] + 1
+        return RequestError(
+            400,
+            f"row {bad.row + 1}, column '{bad.column}' ({_ordinal(position)}): {bad.value!r} is not a "
+            "number; send a decimal number, or an empty field for a missing value",
+        )
+
+    def _parse(self, columns):
+        return [parse_column(name, raw, kind) for name, raw, kind in zip(self.names, columns, self.kinds)]
+
+    # --- CSV ---------------------------------------------------------------------------------
+    def csv_rows(self, body):
+        rows = _csv_rows(_decode(body))
+        if not rows:
+            raise RequestError(400, "empty body: send one or more CSV records (header row optional)")
+        order = self._header_order(rows[0][1])
+        if order is not None:
+            rows = rows[1:]
+            if not rows:
+                raise RequestError(400, "the body has a header row but no records")
+        width = len(self.names)
+        for number, (line, fields) in enumerate(rows, start=1):
+            if len(fields) != width:
+                raise RequestError(
+                    400,
+                    f"row {number} (line {line}): {len(fields)} values, expected {width} "
+                    f"({self._names_hint()}); a field with a comma must be double-quoted",
+                )
+        if order is None:
+            return [fields for _, fields in rows]
+        return [[fields[i] for i in order] for _, fields in rows]
+
+    def _header_order(self, fields):
+        """Column order when the first row is a header, None when it is a record."""
+        names = [f.strip() for f in fields]
+        known = [n for n in names if n in self.positions]
+        if not known or len(known) * 2 < len(names):
+            return None
+        if sorted(names) == sorted(self.names) and len(set(names)) == len(names):
+            return [names.index(n) for n in self.names]
+        unknown = [n for n in names if n not in self.positions]
+        missing = [n for n in self.names if n not in names]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        problems = [
+            f"{label} {', '.join(repr(c) for c in cols)}"
+            for label, cols in (("unknown column(s)", unknown), ("missing column(s)", missing),
+                                ("repeated column(s)", duplicated))
+            if cols
+        ]
+        raise RequestError(400, f"row 1 (header): {'; '.join(problems)}; expected {self._names_hint()}")
+
+    def _names_hint(self):
+        return "columns " + ", ".join(self.names) + " (label excluded)"
+
+    # --- JSON --------------------------------------------------------------------------------
+    def json_rows(self, body):
+        text = _decode(body)
+        if not text.strip():
+            raise RequestError(400, "empty body: send a JSON object or a list of objects")
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            raise RequestError(400, f"body is not valid JSON: {error}") from None
+        except RecursionError:
+            raise RequestError(400, "body is not a flat JSON object or list of objects (nested too deep)") from None
+        records = [data] if isinstance(data, dict) else data
+        if not isinstance(records, list) or not records:
+            raise RequestError(400, "send one JSON object of column: value, or a non-empty list of them")
+        converters = list(zip(self.names, [_JSON_CONVERTERS[kind] for kind in self.kinds]))
+        rows = []
+        for number, record in enumerate(records, start=1):
+            self._check_record(number, record)
+            rows.append([convert(record[name], number, name) for name, convert in converters])
+        return rows
+
+    def _check_record(self, number, record):
+        if not isinstance(record, dict):
+            raise RequestError(400, f"row {number}: expected a JSON object of column: value, got {type(record).__name__}")
+        if len(record) != len(self.names) or any(k not in self.positions for k in record):
+            unknown = [k for k in record if k not in self.positions]
+            missing = [n for n in self.names if n not in record]
+            problems = []
+            if missing:
+                problems.append("missing column(s) " + ", ".join(repr(c) for c in missing))
+            if unknown:
+                problems.append("unknown column(s) " + ", ".join(repr(c) for c in unknown))
+            raise RequestError(400, f"row {number}: {'; '.join(problems)}; expected {self._names_hint()}")
+
+    # --- self-check --------------------------------------------------------------------------
+    def verify(self, check):
+        """Replay model-check.json: the generic path must reproduce training's probabilities
+        exactly (else the libraries drifted: refuse to serve), the fast path the generic one
+        (else fall back to the generic path)."""
+        records, expected = check.get("records"), check.get("probabilities")
+        if not records:
+            log.warning("model has no model-check.json: serving without the start-up self-check")
+            return
+        columns = [list(c) for c in zip(*records)]
+        frame = to_frame(self.names, columns, self.kinds)
+        generic = self.pipeline.predict_proba(frame)[:, self.positive]
+        if not np.array_equal(generic, np.array(expected, dtype=np.float64)):
+            raise UserError(
+                "the model scores its check records differently than at training time: the libraries in "
+                f"this image differ from the training image ({check.get('versions')}); retrain with this image"
+            )
+        if self.encoder is None:
+            return
+        fast_batch = self.score_rows(records)
+        fast_single = np.concatenate([self.score_rows([r]) for r in records])
+        if not (np.array_equal(fast_batch, generic) and np.array_equal(fast_single, generic)):
+            log.warning("fast scoring path differs from pipeline.predict_proba: using the generic path")
+            self.encoder = self.forest = None
+
+
+def _decode(body):
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RequestError(400, f"body is not UTF-8 text (invalid byte at offset {error.start})") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _csv_rows(text):
+    """[(line number, fields)] without blank lines; quotes handled by the csv module."""
+    if '"' not in text:
+        lines = text.split("\n")
+        return [(i, line.rstrip("\r").split(",")) for i, line in enumerate(lines, start=1) if line.strip()]
+    rows, reader = [], csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for fields in reader:
+            if fields and not (len(fields) == 1 and not fields[0].strip()):
+                rows.append((reader.line_num, fields))
+    except csv.Error as error:
+        raise RequestError(
+            400,
+            f"row {len(rows) + 1} (line {reader.line_num}): malformed CSV ({error}); quote a field "
+            'containing commas or line breaks with "..." and double any quote inside it',
+        ) from None
+    return rows
+
+
+def _number(value, row, name):
+    """float(value) as the CSV/JSON paths agree on: blank or null = NaN; else a finite number."""
+    try:
+        number = float(value)
+    except (ValueError, TypeError, OverflowError):
+        if is_blank(value):
+            return math.nan
+        raise BadValue(row, name, value) from None
+    if not math.isfinite(number) or isinstance(value, bool):
+        raise BadValue(row, name, value)
+    return number
+
+
+def _json_number(value, row, name):
+    if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
+        raise RequestError(400, f"row {row}, column '{name}': {json.dumps(value)} is not a number")
+    return value
+
+
+def _json_category(value, row, name):
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise RequestError(400, f"row {row}, column '{name}': {json.dumps(value)} is not a category (string)")
+
+
+_JSON_CONVERTERS = {NUMERIC: _json_number, CATEGORICAL: _json_category}
+
+
+def format_csv(probabilities):
+    return ("\n".join(map(repr, probabilities.tolist())) + "\n").encode()
+
+
+def format_json(probabilities):
+    return json.dumps({"predictions": probabilities.tolist()}).encode()
+
