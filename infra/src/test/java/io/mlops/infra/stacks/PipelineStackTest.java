@@ -259,6 +259,7 @@ class PipelineStackTest {
         for (var e : env.entrySet()) {
             Map<String, Object> vars = new java.util.LinkedHashMap<>();
             e.getValue().forEach(v -> vars.put(v, Match.anyValue()));
+            vars.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
             template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                     "Handler", e.getKey(), "Runtime", "java21",
                     "MemorySize", Match.anyValue(), "Timeout", Match.anyValue(),
@@ -266,7 +267,8 @@ class PipelineStackTest {
                     "LoggingConfig", Match.objectLike(Map.of("LogGroup", Match.anyValue()))));
         }
         template.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", "io.mlops.lambdas.modelgroup.ModelGroupHandler",
-                "Runtime", "java21"));
+                "Runtime", "java21", "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1")))));
         template.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler",
                 "io.mlops.systemtests.endpoint.EndpointTestHandler", "Runtime", "java21"));
         template.allResourcesProperties("AWS::Logs::LogGroup", Map.of("RetentionInDays", 365, "KmsKeyId", Match.anyValue()));
