@@ -96,23 +96,45 @@ final class DatasetInput {
                 throw new EtlException("input " + location + " is not a valid zip archive (it does not start with a zip signature): "
                         + "it is corrupt or not a zip; re-create the zip or upload the .csv itself");
             }
-            ZipStager.Staged staged = ZipStager.stage(fs, path, zipMember, stagingDir);
-            if (staged.bytes() == 0) {
-                throw new EtlException("zip member " + staged.member() + " of " + location + " is empty (0 bytes); fix the zip");
+            return zip(location, fs, path, zipMember, stagingDir);
+        }
+        if (!hasDataExtension(lower)) {
+            // No .csv/.gz/.zip name, e.g. the object a CodePipeline S3 source action stores as an artifact:
+            // the first bytes tell what it is.
+            if (zipMagic) {
+                LOG.info("input {} has no .zip extension but starts with a zip signature: reading it as a zip", location);
+                return zip(location, fs, path, zipMember, stagingDir);
             }
-            return new DatasetInput(location, Kind.ZIP, List.of(staged.file()), staged.bytes(), staged.member(),
-                    CompletableFuture.completedFuture(staged.sha256()));
-        }
-        if (zipMagic) {
-            throw new EtlException("input " + location + " is a zip archive without the .zip extension; rename it to .zip");
-        }
-        if (lower.endsWith(".gz") != gzipMagic) {
+            if (gzipMagic) {
+                LOG.info("input {} has no .gz extension but starts with a gzip signature: reading it as gzip-compressed CSV", location);
+                GzipStager.Staged staged = GzipStager.stage(fs, path, stagingDir);
+                return new DatasetInput(location, Kind.CSV_GZ, List.of(staged.file()), staged.bytes(), null,
+                        CompletableFuture.completedFuture(staged.sha256()));
+            }
+            LOG.info("input {} has no .csv extension and no zip or gzip signature: reading it as plain CSV", location);
+        } else if (zipMagic) {
+            throw new EtlException("input " + location + " is a zip archive but is named like a CSV file; rename it to .zip");
+        } else if (lower.endsWith(".gz") != gzipMagic) {
             throw new EtlException("input " + location + (gzipMagic ? " is gzip-compressed but its name does not end in .gz; rename it to .csv.gz"
                     : " ends in .gz but is not gzip-compressed; rename it to .csv or re-compress it"));
         }
         Kind kind = gzipMagic ? Kind.CSV_GZ : Kind.CSV;
         Future<String> sha = background(() -> Hashing.sha256(fs, path));
         return new DatasetInput(location, kind, List.of(path), status.getLen(), null, sha);
+    }
+
+    /** Names that say what the file is: then its content must agree. Any other name is sniffed. */
+    static boolean hasDataExtension(String lowerName) {
+        return lowerName.endsWith(".csv") || lowerName.endsWith(".gz") || lowerName.endsWith(".txt") || lowerName.endsWith(".tsv");
+    }
+
+    private static DatasetInput zip(String location, FileSystem fs, Path path, String zipMember, Path stagingDir) {
+        ZipStager.Staged staged = ZipStager.stage(fs, path, zipMember, stagingDir);
+        if (staged.bytes() == 0) {
+            throw new EtlException("zip member " + staged.member() + " of " + location + " is empty (0 bytes); fix the zip");
+        }
+        return new DatasetInput(location, Kind.ZIP, List.of(staged.file()), staged.bytes(), staged.member(),
+                CompletableFuture.completedFuture(staged.sha256()));
     }
 
     private static DatasetInput prefix(String location, FileSystem fs, Path dir) {

@@ -255,6 +255,66 @@ class BadInputTest {
         assertThat(Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE))).isEqualTo(expectedTrain);
     }
 
+    /** A CodePipeline S3 source action stores the uploaded object under a key without extension. */
+    @Test
+    void readsAZipArtifactWithoutExtensionByItsSignature() throws IOException {
+        JsonNode viaZip = run(TestData.BANK_ZIP);
+        byte[] expectedTrain = Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE));
+        Path artifact = Files.copy(TestData.BANK_ZIP, tmp.resolve("Xk3q9Tz"));
+        JsonNode manifest = run(artifact);
+        assertThat(manifest.at("/source/format").asText()).isEqualTo("zip");
+        assertThat(manifest.at("/source/member").asText()).isEqualTo(TestData.FULL_MEMBER);
+        assertThat(manifest.at("/source/sha256").asText()).isEqualTo(viaZip.at("/source/sha256").asText());
+        assertThat(manifest.get("rowsRead").asLong()).isEqualTo(41188);
+        assertThat(Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE))).isEqualTo(expectedTrain);
+        assertThat(out().resolve(EtlJob.STAGING)).doesNotExist();
+    }
+
+    @Test
+    void readsGzipAndPlainArtifactsWithoutExtensionBySignature() throws IOException {
+        Path plain = TestData.write(tmp.resolve("plain/bank.csv"), SAMPLE);
+        run(plain);
+        byte[] expectedTrain = Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE));
+
+        Path gz = tmp.resolve("gzipArtifact");
+        try (GZIPOutputStream os = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            os.write(Files.readAllBytes(plain));
+        }
+        JsonNode gzManifest = run(gz);
+        assertThat(gzManifest.at("/source/format").asText()).isEqualTo("csv.gz");
+        assertThat(gzManifest.at("/source/sha256").asText()).isEqualTo(Hashing.sha256(Files.readAllBytes(gz)));
+        assertThat(Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE))).isEqualTo(expectedTrain);
+
+        Path bare = Files.copy(plain, tmp.resolve("plainArtifact"));
+        assertThat(run(bare).at("/source/format").asText()).isEqualTo("csv");
+        assertThat(Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE))).isEqualTo(expectedTrain);
+    }
+
+    @Test
+    void failsOnATruncatedGzipArtifactNamingTheFile() throws IOException {
+        Path plain = TestData.write(tmp.resolve("bank.csv"), SAMPLE);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (GZIPOutputStream os = new GZIPOutputStream(bytes)) {
+            os.write(Files.readAllBytes(plain));
+        }
+        Path truncated = Files.write(tmp.resolve("artifact"), Arrays.copyOf(bytes.toByteArray(), bytes.size() / 2));
+        assertThatThrownBy(() -> run(truncated))
+                .isInstanceOf(EtlException.class)
+                .hasMessageContaining("gzip file")
+                .hasMessageContaining("artifact is corrupt or truncated")
+                .hasMessageContaining("compress the CSV again");
+        assertThat(out().resolve(EtlJob.MANIFEST)).doesNotExist();
+        assertThat(out().resolve(EtlJob.STAGING)).doesNotExist();
+    }
+
+    @Test
+    void failsOnAZipNamedLikeACsvFile() throws IOException {
+        Path misnamed = Files.copy(TestData.BANK_ZIP, tmp.resolve("bank.csv"));
+        assertThatThrownBy(() -> run(misnamed))
+                .isInstanceOf(EtlException.class)
+                .hasMessageContaining("bank.csv is a zip archive but is named like a CSV file; rename it to .zip");
+    }
+
     @Test
     void failsOnAPrefixWhoseFilesHaveDifferentHeaders() {
         Path prefix = tmp.resolve("prefix");
