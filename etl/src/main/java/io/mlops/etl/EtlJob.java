@@ -429,24 +429,10 @@ public final class EtlJob {
             Column valid = col("problem").isNull();
 
             // The output text of a valid row: its cleaned features as one CSV line; of a rejected row: the
-            // reason, the offending value, every raw field and the raw line when malformed. Numbers never need
-            // quoting (validated) and most text values do not either: a plain join is much cheaper than the
-            // CSV generator, which is used only when a categorical value holds a comma, a quote or a line
-            // break. Both give the same text.
+            // reason, the offending value, every raw field and the raw line when malformed.
             List<Column> features = new ArrayList<>();
-            List<Column> categorical = new ArrayList<>();
             for (EtlSettings.Column f : settings.columns()) {
-                Column t = trim(col(c(f.name())));
-                features.add(t.as(f.name()));
-                if (!f.numeric()) {
-                    categorical.add(t);
-                }
-            }
-            Column featureLine = functions.concat_ws(",", features.toArray(new Column[0]));
-            if (!categorical.isEmpty()) {
-                Column joined = functions.concat_ws("", categorical.toArray(new Column[0]));
-                Column needsQuoting = joined.contains(",").or(joined.contains("\"")).or(joined.contains("\n")).or(joined.contains("\r"));
-                featureLine = when(needsQuoting, csvLine(features)).otherwise(featureLine);
+                features.add(trim(col(c(f.name()))).as(f.name()));
             }
             List<Column> rejectedFields = new ArrayList<>();
             rejectedFields.add(element_at(lit(reasons.toArray(new String[0])), col("problem")).as("reason"));
@@ -464,7 +450,7 @@ public final class EtlJob {
             }
 
             List<Column> narrow = new ArrayList<>();
-            narrow.add(when(valid, featureLine).as("line"));
+            narrow.add(when(valid, csvLine(features)).as("line"));
             narrow.addAll(identity);
             narrow.add(when(valid, lit(null).cast(DataTypes.StringType)).otherwise(csvLine(rejectedFields)).as("rejected"));
             narrow.add(element_at(lit(reasons.toArray(new String[0])), col("problem")).as("reason"));
