@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -65,9 +66,11 @@ class LocalRunIT {
 
         assertThat(run.status()).as(run.output()).isEqualTo(LocalRun.PASSED);
         LocalRunResult result = run.result();
-        assertThat(result.status()).isEqualTo(LocalRunResult.PASSED);
-        assertThat(result.stages()).extracting(StageResult::name).containsExactlyElementsOf(LocalPipeline.STAGES);
-        assertThat(result.stages()).allSatisfy(s -> {
+        // Soft: one run is expensive, so report every broken expectation at once.
+        SoftAssertions softly = new SoftAssertions();
+        softly.assertThat(result.status()).isEqualTo(LocalRunResult.PASSED);
+        softly.assertThat(result.stages()).extracting(StageResult::name).containsExactlyElementsOf(LocalPipeline.STAGES);
+        softly.assertThat(result.stages()).allSatisfy(s -> {
             assertThat(s.status()).as(s.name() + ": " + s.detail()).isEqualTo(StageResult.OK);
             assertThat(s.artifacts()).as(s.name() + " artifacts").isNotEmpty();
             assertThat(s.artifacts().values()).allSatisfy(p -> assertThat(Path.of(p)).exists());
@@ -76,56 +79,62 @@ class LocalRunIT {
 
         Path work = run.work();
         // 1 ETL
-        assertThat(work.resolve("etl/manifest.json")).isRegularFile();
+        softly.assertThat(work.resolve("etl/manifest.json")).isRegularFile();
         for (String split : List.of("train", "validation", "test")) {
-            assertThat(csvFiles(work.resolve("etl").resolve(split))).as(split).isNotEmpty();
+            softly.assertThat(csvFiles(work.resolve("etl").resolve(split))).as(split).isNotEmpty();
         }
-        assertThat(work.resolve("logs/etl.log")).isRegularFile();
+        softly.assertThat(work.resolve("logs/etl.log")).isRegularFile();
         // 2 train: the container's real model in the /opt/ml layout, from the run settings' hyperparameters
-        assertThat(work.resolve("opt/ml/input/config/hyperparameters.json")).content()
+        softly.assertThat(work.resolve("opt/ml/input/config/hyperparameters.json")).content()
                 .contains("\"algorithm\":\"hist_gradient_boosting\"");
-        assertThat(work.resolve("opt/ml/model/model.joblib")).isRegularFile();
-        assertThat(work.resolve("opt/ml/model/schema.json")).isRegularFile();
+        softly.assertThat(work.resolve("opt/ml/model/model.joblib")).isRegularFile();
+        softly.assertThat(work.resolve("opt/ml/model/schema.json")).isRegularFile();
         // 3 evaluate, from model.tar.gz
-        assertThat(work.resolve("opt/ml/processing/input/model/model.tar.gz")).isRegularFile();
-        assertThat(work.resolve("opt/ml/processing/evaluation/evaluation.json")).isRegularFile();
-        assertThat(work.resolve("opt/ml/processing/evaluation/report.html")).isRegularFile();
+        softly.assertThat(work.resolve("opt/ml/processing/input/model/model.tar.gz")).isRegularFile();
+        softly.assertThat(work.resolve("opt/ml/processing/evaluation/evaluation.json")).isRegularFile();
+        softly.assertThat(work.resolve("opt/ml/processing/evaluation/report.html")).isRegularFile();
         // The issue's bar is 0.80. Measured on the ETL's real test split (seed 42, duplicates dropped): 0.7996 with the
-        // default model, which is also the best of six configurations by VALIDATION AUC (0.829); the other configurations
-        // scored 0.798-0.801 on test. Raising the default until the test split clears 0.80 would fit the test set, so
-        // this run asserts 0.79 and the gap is reported as open (see the session note). MIN_TEST_AUC is that floor.
-        assertThat(result.metrics().get("test:auc")).as("evaluate's ROC AUC on the ETL's test split must be >= %s; "
+        // default model. That is the ceiling of these features, not a tuning gap: 5-fold cross-validation on train +
+        // validation (model-container/tools/model_selection.py, the test split never read) gives 0.800-0.804 for all
+        // twelve hyperparameter sets tried, fold SD 0.006-0.008, and the default is the best by validation AUC (0.829).
+        // A 6,176-row test split has an AUC standard error of about 0.01, so 0.7996 vs 0.80 is noise; tuning until the
+        // test split clears 0.80 would fit the test set. This run asserts 0.79; the 0.80 bar is reported as blocked.
+        softly.assertThat(result.metrics().get("test:auc")).as("evaluate's ROC AUC on the ETL's test split must be >= %s; "
                 + "validation ROC AUC was %s, dataset split by the ETL with the run settings' seed", MIN_TEST_AUC,
                 result.metrics().get("validation:roc_auc")).isGreaterThanOrEqualTo(MIN_TEST_AUC);
         // 4 gate + 5 registry
-        assertThat(work.resolve("quality-gate.json")).content().contains("\"passed\" : true");
-        assertThat(result.registryStatus()).isEqualTo(RegistryEntry.PENDING);
-        assertThat(Path.of(result.registryEntry())).isEqualTo(run.registry().resolve("bank-marketing/v1.json"));
+        softly.assertThat(work.resolve("quality-gate.json")).content().contains("\"passed\" : true");
+        softly.assertThat(result.registryStatus()).isEqualTo(RegistryEntry.PENDING);
+        softly.assertThat(Path.of(String.valueOf(result.registryEntry())))
+                .isEqualTo(run.registry().resolve("bank-marketing/v1.json"));
         RegistryEntry entry = new LocalRegistry(run.registry()).entries("bank-marketing").get(0);
-        assertThat(entry.dataset().sha256()).isEqualTo(EtlStage.sha256(BANK_ZIP));
-        assertThat(entry.metrics().get("auc")).isEqualTo(result.metrics().get("test:auc"));
-        assertThat(Path.of(entry.artifacts().get("modelData"))).isRegularFile();
+        softly.assertThat(entry.dataset().sha256()).isEqualTo(EtlStage.sha256(BANK_ZIP));
+        softly.assertThat(entry.metrics().get("auc")).isEqualTo(result.metrics().get("test:auc"));
+        softly.assertThat(Path.of(entry.artifacts().get("modelData"))).isRegularFile();
         // 6 serve: it ran, and is stopped
-        assertThat(result.serverPid()).isNotNull();
-        assertThat(ProcessHandle.of(result.serverPid()).map(ProcessHandle::isAlive)).as("serve stopped")
-                .satisfiesAnyOf(p -> assertThat(p).isEmpty(), p -> assertThat(p).contains(false));
+        softly.assertThat(result.serverPid()).isNotNull();
+        if (result.serverPid() != null) {
+            softly.assertThat(ProcessHandle.of(result.serverPid()).map(ProcessHandle::isAlive)).as("serve stopped")
+                    .satisfiesAnyOf(p -> assertThat(p).isEmpty(), p -> assertThat(p).contains(false));
+        }
         // 7 endpoint test on the whole test split, and the served scores agree with evaluate
         EndpointTestReport endpoint = EndpointTestReport.fromJson(Files.readString(work.resolve("endpoint-test/report.json")));
-        assertThat(endpoint.verdict()).isEqualTo(EndpointTestReport.PASS);
-        assertThat(endpoint.rocAuc()).isGreaterThanOrEqualTo(MIN_TEST_AUC);
-        assertThat(endpoint.malformedRequests().rejectedWith4xx()).isEqualTo(5);
-        assertThat(result.metrics().get("served:auc")).isCloseTo(result.metrics().get("test:auc"),
+        softly.assertThat(endpoint.verdict()).isEqualTo(EndpointTestReport.PASS);
+        softly.assertThat(endpoint.rocAuc()).isGreaterThanOrEqualTo(MIN_TEST_AUC);
+        softly.assertThat(endpoint.malformedRequests().rejectedWith4xx()).isEqualTo(5);
+        softly.assertThat(result.metrics().get("served:auc")).isCloseTo(result.metrics().get("test:auc"),
                 org.assertj.core.api.Assertions.within(1e-6));
         // 8 load test: bounded, zero errors
         LoadReport load = LoadReport.fromJson(Files.readString(work.resolve("load-test/load-report.json")));
-        assertThat(load.counts().errors()).isZero();
-        assertThat(load.counts().ok()).isEqualTo(load.counts().sent()).isPositive().isLessThanOrEqualTo(800);
-        assertThat(load.elapsedSeconds()).isLessThan(4 + 30);
+        softly.assertThat(load.counts().errors()).isZero();
+        softly.assertThat(load.counts().ok()).isEqualTo(load.counts().sent()).isPositive().isLessThanOrEqualTo(800);
+        softly.assertThat(load.elapsedSeconds()).isLessThan(4 + 30);
         // the report: one self-contained page with every part
-        assertThat(work.resolve("report.html")).content().contains("PASSED", "id=\"stages\"", "id=\"roc-curve\"",
+        softly.assertThat(work.resolve("report.html")).content().contains("PASSED", "id=\"stages\"", "id=\"roc-curve\"",
                 "id=\"latency-over-time\"", "Endpoint test", "Load test", "bank-marketing v1", "data:image/png;base64,")
                 .doesNotContain("<script").doesNotContain("src=\"http");
-        assertThat(run.output()).contains("=== local run PASSED in ", "report: " + work.resolve("report.html"));
+        softly.assertThat(run.output()).contains("=== local run PASSED in ", "report: " + work.resolve("report.html"));
+        softly.assertAll();
     }
 
     @Test
