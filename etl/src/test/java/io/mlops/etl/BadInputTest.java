@@ -35,6 +35,19 @@ class BadInputTest {
         return TestData.run(args.toArray(new String[0]));
     }
 
+    /** The bytes of the train split the last run wrote. */
+    byte[] trainBytes() throws IOException {
+        return Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE));
+    }
+
+    /** {@code source} gzip-compressed into {@code target}. */
+    static Path gzip(Path source, Path target) throws IOException {
+        try (GZIPOutputStream os = new GZIPOutputStream(Files.newOutputStream(target))) {
+            os.write(Files.readAllBytes(source));
+        }
+        return target;
+    }
+
     /** SAMPLE with data row {@code i} (1-based) changed by {@code edit}. */
     static List<String> sampleWith(java.util.function.UnaryOperator<String> edit, int... rows) {
         List<String> lines = new ArrayList<>(SAMPLE);
@@ -234,15 +247,11 @@ class BadInputTest {
     void readsGzipAndPrefixInputsLikeThePlainFile() throws IOException {
         Path plain = TestData.write(tmp.resolve("plain/bank.csv"), SAMPLE);
         run(plain);
-        byte[] expectedTrain = Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE));
+        byte[] expectedTrain = trainBytes();
 
-        Path gz = tmp.resolve("bank.csv.gz");
-        try (GZIPOutputStream os = new GZIPOutputStream(Files.newOutputStream(gz))) {
-            os.write(Files.readAllBytes(plain));
-        }
-        JsonNode gzManifest = run(gz);
+        JsonNode gzManifest = run(gzip(plain, tmp.resolve("bank.csv.gz")));
         assertThat(gzManifest.at("/source/format").asText()).isEqualTo("csv.gz");
-        assertThat(Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE))).isEqualTo(expectedTrain);
+        assertThat(trainBytes()).isEqualTo(expectedTrain);
 
         Path prefix = tmp.resolve("prefix");
         TestData.write(prefix.resolve("a.csv"), SAMPLE.subList(0, 400));
@@ -252,21 +261,21 @@ class BadInputTest {
         JsonNode prefixManifest = run(prefix);
         assertThat(prefixManifest.at("/source/format").asText()).isEqualTo("prefix");
         assertThat(prefixManifest.get("rowsRead").asLong()).isEqualTo(824);
-        assertThat(Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE))).isEqualTo(expectedTrain);
+        assertThat(trainBytes()).isEqualTo(expectedTrain);
     }
 
     /** A CodePipeline S3 source action stores the uploaded object under a key without extension. */
     @Test
     void readsAZipArtifactWithoutExtensionByItsSignature() throws IOException {
         JsonNode viaZip = run(TestData.BANK_ZIP);
-        byte[] expectedTrain = Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE));
+        byte[] expectedTrain = trainBytes();
         Path artifact = Files.copy(TestData.BANK_ZIP, tmp.resolve("Xk3q9Tz"));
         JsonNode manifest = run(artifact);
         assertThat(manifest.at("/source/format").asText()).isEqualTo("zip");
         assertThat(manifest.at("/source/member").asText()).isEqualTo(TestData.FULL_MEMBER);
         assertThat(manifest.at("/source/sha256").asText()).isEqualTo(viaZip.at("/source/sha256").asText());
         assertThat(manifest.get("rowsRead").asLong()).isEqualTo(41188);
-        assertThat(Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE))).isEqualTo(expectedTrain);
+        assertThat(trainBytes()).isEqualTo(expectedTrain);
         assertThat(out().resolve(EtlJob.STAGING)).doesNotExist();
     }
 
@@ -274,30 +283,23 @@ class BadInputTest {
     void readsGzipAndPlainArtifactsWithoutExtensionBySignature() throws IOException {
         Path plain = TestData.write(tmp.resolve("plain/bank.csv"), SAMPLE);
         run(plain);
-        byte[] expectedTrain = Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE));
+        byte[] expectedTrain = trainBytes();
 
-        Path gz = tmp.resolve("gzipArtifact");
-        try (GZIPOutputStream os = new GZIPOutputStream(Files.newOutputStream(gz))) {
-            os.write(Files.readAllBytes(plain));
-        }
+        Path gz = gzip(plain, tmp.resolve("gzipArtifact"));
         JsonNode gzManifest = run(gz);
         assertThat(gzManifest.at("/source/format").asText()).isEqualTo("csv.gz");
         assertThat(gzManifest.at("/source/sha256").asText()).isEqualTo(Hashing.sha256(Files.readAllBytes(gz)));
-        assertThat(Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE))).isEqualTo(expectedTrain);
+        assertThat(trainBytes()).isEqualTo(expectedTrain);
 
         Path bare = Files.copy(plain, tmp.resolve("plainArtifact"));
         assertThat(run(bare).at("/source/format").asText()).isEqualTo("csv");
-        assertThat(Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE))).isEqualTo(expectedTrain);
+        assertThat(trainBytes()).isEqualTo(expectedTrain);
     }
 
     @Test
     void failsOnATruncatedGzipArtifactNamingTheFile() throws IOException {
-        Path plain = TestData.write(tmp.resolve("bank.csv"), SAMPLE);
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (GZIPOutputStream os = new GZIPOutputStream(bytes)) {
-            os.write(Files.readAllBytes(plain));
-        }
-        Path truncated = Files.write(tmp.resolve("artifact"), Arrays.copyOf(bytes.toByteArray(), bytes.size() / 2));
+        byte[] gz = Files.readAllBytes(gzip(TestData.write(tmp.resolve("bank.csv"), SAMPLE), tmp.resolve("bank.csv.gz")));
+        Path truncated = Files.write(tmp.resolve("artifact"), Arrays.copyOf(gz, gz.length / 2));
         assertThatThrownBy(() -> run(truncated))
                 .isInstanceOf(EtlException.class)
                 .hasMessageContaining("gzip file")
