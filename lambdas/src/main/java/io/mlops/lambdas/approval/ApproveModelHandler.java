@@ -50,7 +50,11 @@ public final class ApproveModelHandler extends PipelineJobHandler<ApproveModelPa
 
     /** Lambda entry point: clients built once per container. */
     public ApproveModelHandler() {
-        this(HandlerEnv.fromSystem(), ClientFactory.fromEnv(HandlerEnv.fromSystem()));
+        this(HandlerEnv.fromSystem());
+    }
+
+    private ApproveModelHandler(HandlerEnv env) {
+        this(env, ClientFactory.fromEnv(env));
     }
 
     private ApproveModelHandler(HandlerEnv env, ClientFactory clients) {

@@ -192,7 +192,11 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
 
     /** Lambda entry point: clients built once per container. */
     public EvaluateHandler() {
-        this(HandlerEnv.fromSystem(), ClientFactory.fromEnv(HandlerEnv.fromSystem()));
+        this(HandlerEnv.fromSystem());
+    }
+
+    private EvaluateHandler(HandlerEnv env) {
+        this(env, ClientFactory.fromEnv(env));
     }
 
     private EvaluateHandler(HandlerEnv env, ClientFactory clients) {
