@@ -39,16 +39,6 @@ class ApproveModelHandlerTest {
                 + "\"CreationTime\":1763800000" + extra + "}";
     }
 
-    static JsonNode success() {
-        assertThat(aws.count(PUT_JOB_FAILURE)).as("failures: %s", aws.requests(PUT_JOB_FAILURE)).isZero();
-        return aws.onlyRequest(PUT_JOB_SUCCESS);
-    }
-
-    static JsonNode failure() {
-        assertThat(aws.count(PUT_JOB_SUCCESS)).isZero();
-        return aws.onlyRequest(PUT_JOB_FAILURE).path("failureDetails");
-    }
-
     @Test
     void approvesAPendingPackageWithADescriptionNamingTheExecution() {
         aws.ok(DESCRIBE, pkg(GROUP, "PendingManualApproval", ""));
@@ -62,7 +52,7 @@ class ApproveModelHandlerTest {
         assertThat(update.path("ModelApprovalStatus").asText()).isEqualTo("Approved");
         assertThat(update.path("ApprovalDescription").asText())
                 .isEqualTo("Approved in CodePipeline execution " + EXEC + " after manual approval");
-        JsonNode success = success();
+        JsonNode success = aws.jobSuccess();
         assertThat(success.path("outputVariables").path("ModelPackageArn").asText()).isEqualTo(ARN);
         assertThat(success.path("outputVariables").path("ModelPackageVersion").asText()).isEqualTo("7");
         assertThat(success.path("executionDetails").path("summary").asText()).contains("v7", "set to Approved", EXEC);
@@ -76,7 +66,7 @@ class ApproveModelHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(UPDATE)).isZero();
-        JsonNode success = success();
+        JsonNode success = aws.jobSuccess();
         assertThat(success.path("outputVariables").path("ModelPackageVersion").asText()).isEqualTo("7");
         assertThat(success.path("executionDetails").path("summary").asText()).contains("already Approved");
     }
@@ -88,7 +78,7 @@ class ApproveModelHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(UPDATE)).isZero();
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains(ARN, "Rejected", "does not override",
                 "SageMaker Studio", "push a new commit");
@@ -99,7 +89,7 @@ class ApproveModelHandlerTest {
         invoke(Fixtures.withUserParameters(EVENT, "{\"modelPackageArn\":\"arn:aws:sagemaker:us-east-1:123456789012:"
                 + "model-package/other-group/2\",\"executionId\":\"" + EXEC + "\"}"));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("other-group", GROUP, "MODEL_PACKAGE_GROUP");
         assertThat(aws.count(DESCRIBE)).isZero();
@@ -112,7 +102,7 @@ class ApproveModelHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(UPDATE)).isZero();
-        assertThat(failure().path("message").asText()).contains("someone-elses-group", "refusing");
+        assertThat(aws.jobFailure().path("message").asText()).contains("someone-elses-group", "refusing");
     }
 
     @Test
@@ -121,7 +111,7 @@ class ApproveModelHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains(ARN, "does not exist", "Release a new change");
     }
@@ -134,7 +124,7 @@ class ApproveModelHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(UPDATE)).isEqualTo(2);
-        assertThat(success().path("outputVariables").path("ModelPackageArn").asText()).isEqualTo(ARN);
+        assertThat(aws.jobSuccess().path("outputVariables").path("ModelPackageArn").asText()).isEqualTo(ARN);
     }
 
     @Test
@@ -144,7 +134,7 @@ class ApproveModelHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("PermissionError");
         assertThat(failure.path("message").asText()).contains("sagemaker:UpdateModelPackage", "lambdas/README.md");
     }
@@ -153,7 +143,7 @@ class ApproveModelHandlerTest {
     void failsWithConfigurationErrorForAMalformedArn() {
         invoke(Fixtures.withUserParameters(EVENT, "{\"modelPackageArn\":\"mlops-bank-marketing/7\",\"executionId\":\"" + EXEC + "\"}"));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("'mlops-bank-marketing/7'", "#{Evaluate.ModelPackageArn}");
     }
@@ -161,18 +151,18 @@ class ApproveModelHandlerTest {
     @Test
     void failsWithConfigurationErrorForAnUnresolvedVariableOrAMissingParameter() {
         invoke(Fixtures.withUserParameters(EVENT, "{\"modelPackageArn\":\"#{Evaluate.ModelPackageArn}\",\"executionId\":\"" + EXEC + "\"}"));
-        assertThat(failure().path("message").asText()).contains("unresolved", "#{Evaluate.ModelPackageArn}");
+        assertThat(aws.jobFailure().path("message").asText()).contains("unresolved", "#{Evaluate.ModelPackageArn}");
 
         aws.server().resetRequests();
         invoke(Fixtures.withUserParameters(EVENT, "{\"modelPackageArn\":\"" + ARN + "\"}"));
-        assertThat(failure().path("message").asText()).contains("'executionId' is missing");
+        assertThat(aws.jobFailure().path("message").asText()).contains("'executionId' is missing");
     }
 
     @Test
     void failsWithConfigurationErrorWhenTheGroupVariableIsNotSet() {
         invoke(new HandlerEnv(Map.of()), EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("MODEL_PACKAGE_GROUP");
         assertThat(aws.count(DESCRIBE)).isZero();

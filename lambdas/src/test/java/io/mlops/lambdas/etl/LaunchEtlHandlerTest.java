@@ -134,16 +134,6 @@ class LaunchEtlHandlerTest {
                 .filter(r -> r.getMethod().getName().equals("GET") && r.getUrl().contains("list-type=2")).toList();
     }
 
-    static JsonNode failure() {
-        assertThat(aws.count(PUT_JOB_SUCCESS)).as("PutJobSuccessResult calls").isZero();
-        return aws.onlyRequest(PUT_JOB_FAILURE).path("failureDetails");
-    }
-
-    static JsonNode success() {
-        assertThat(aws.count(PUT_JOB_FAILURE)).as("PutJobFailureResult calls").isZero();
-        return aws.onlyRequest(PUT_JOB_SUCCESS);
-    }
-
     @Test
     void startsGlueRunOnTheNewestDatasetWithThisCommitsSettings() {
         source(RUN_SETTINGS, ETL_SETTINGS);
@@ -198,7 +188,7 @@ class LaunchEtlHandlerTest {
                 .filter(k -> !k.equals("other")).toList();
         assertThat(order).containsExactly("PUT", "PUT", "START");
 
-        JsonNode ok = success();
+        JsonNode ok = aws.jobSuccess();
         assertThat(ok.path("outputVariables").path("JobRunId").asText()).isEqualTo(NEW_RUN);
         assertThat(ok.path("outputVariables").path("DatasetUri").asText()).isEqualTo("s3://" + DATA + "/datasets/bank-2026.csv.gz");
         assertThat(ok.path("outputVariables").path("EtlOutputUri").asText()).isEqualTo("s3://" + ARTIFACTS + "/runs/" + EXEC + "/etl/");
@@ -218,7 +208,7 @@ class LaunchEtlHandlerTest {
         String dataset = "s3://" + ARTIFACTS + "/mlops-pipeline/DatasetOut/Xk29QpL";
         assertThat(aws.onlyRequest(START_JOB_RUN).path("Arguments").path("--input").asText()).isEqualTo(dataset);
         assertThat(listings()).as("no listing when the artifact is given").isEmpty();
-        assertThat(success().path("outputVariables").path("DatasetUri").asText()).isEqualTo(dataset);
+        assertThat(aws.jobSuccess().path("outputVariables").path("DatasetUri").asText()).isEqualTo(dataset);
     }
 
     @Test
@@ -236,7 +226,7 @@ class LaunchEtlHandlerTest {
 
         assertThat(aws.onlyRequest(START_JOB_RUN).path("Arguments").path("--input").asText())
                 .isEqualTo("s3://" + DATA + "/uploads/bank.zip");
-        success();
+        aws.jobSuccess();
     }
 
     @Test
@@ -250,7 +240,7 @@ class LaunchEtlHandlerTest {
 
         assertThat(aws.count(START_JOB_RUN)).isZero();
         assertThat(puts()).isEmpty();
-        JsonNode ok = success();
+        JsonNode ok = aws.jobSuccess();
         assertThat(ok.path("outputVariables").path("JobRunId").asText()).isEqualTo("jr_mine");
         assertThat(ok.path("outputVariables").path("DatasetUri").asText()).isEqualTo("s3://" + DATA + "/datasets/bank.zip");
         assertThat(ok.path("executionDetails").path("summary").asText()).contains("Reusing Glue run jr_mine", "RUNNING");
@@ -268,7 +258,7 @@ class LaunchEtlHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.onlyRequest(START_JOB_RUN).path("Arguments").path("--execution-id").asText()).isEqualTo(EXEC);
-        assertThat(success().path("outputVariables").path("JobRunId").asText()).isEqualTo(NEW_RUN);
+        assertThat(aws.jobSuccess().path("outputVariables").path("JobRunId").asText()).isEqualTo(NEW_RUN);
     }
 
     @Test
@@ -284,7 +274,7 @@ class LaunchEtlHandlerTest {
         assertThat(pages.get(0).has("NextToken")).isFalse();
         assertThat(pages.get(1).path("NextToken").asText()).isEqualTo("page-2");
         assertThat(aws.count(START_JOB_RUN)).isZero();
-        assertThat(success().path("outputVariables").path("JobRunId").asText()).isEqualTo("jr_mine");
+        assertThat(aws.jobSuccess().path("outputVariables").path("JobRunId").asText()).isEqualTo("jr_mine");
     }
 
     @Test
@@ -300,7 +290,7 @@ class LaunchEtlHandlerTest {
 
         assertThat(aws.count(GET_JOB_RUNS)).isEqualTo(LaunchEtlHandler.MAX_RUN_PAGES);
         assertThat(aws.count(START_JOB_RUN)).isEqualTo(1);
-        success();
+        aws.jobSuccess();
     }
 
     @Test
@@ -314,7 +304,7 @@ class LaunchEtlHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(START_JOB_RUN)).isEqualTo(2);
-        assertThat(success().path("outputVariables").path("JobRunId").asText()).isEqualTo(NEW_RUN);
+        assertThat(aws.jobSuccess().path("outputVariables").path("JobRunId").asText()).isEqualTo(NEW_RUN);
     }
 
     @Test
@@ -327,7 +317,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("no dataset",
                 "aws s3 cp bank-additional.zip s3://" + DATA + "/datasets/bank-additional.zip", "datasets/README.txt");
@@ -341,7 +331,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("Glue job 'mlops-etl'", "GLUE_JOB_NAME", "Job mlops-etl not found");
     }
@@ -353,7 +343,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("etl.arguments sets [--output]", "SourceOutput:config/run-settings.json");
         assertThat(aws.count(START_JOB_RUN)).isZero();
@@ -367,7 +357,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).startsWith("cannot read the ETL settings file 'etl/settings/banks.json' "
                 + "named by etl.settingsFile in config/run-settings.json: fix etl.settingsFile").contains("etl/settings/bank.json");
@@ -381,7 +371,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("'etl/settings/bank.json'", "is not valid JSON");
         assertThat(aws.count(START_JOB_RUN)).isZero();
@@ -394,7 +384,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("etl.workerType 'G.3X'");
     }
@@ -409,7 +399,7 @@ class LaunchEtlHandlerTest {
         cases.forEach((params, expected) -> {
             aws.server().resetRequests();
             invoke(Fixtures.withUserParameters(EVENT, params));
-            JsonNode failure = failure();
+            JsonNode failure = aws.jobFailure();
             assertThat(failure.path("type").asText()).as(params).isEqualTo("ConfigurationError");
             assertThat(failure.path("message").asText()).as(params).contains(expected);
             assertThat(aws.count(GET_JOB_RUNS)).isZero();
@@ -420,7 +410,7 @@ class LaunchEtlHandlerTest {
     void failsWhenTheExecutionIdCouldNotBeAnS3Prefix() {
         invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"../etc\",\"etlJarUri\":\"" + JAR + "\"}"));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("'executionId'", "received '../etc'");
     }
@@ -430,7 +420,7 @@ class LaunchEtlHandlerTest {
         invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"etlJarUri\":\"" + JAR
                 + "\",\"datasetArtefact\":\"DatasetOutput\"}"));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("datasetArtefact", "LaunchEtlParams");
     }
@@ -442,7 +432,7 @@ class LaunchEtlHandlerTest {
 
         invoke(env, EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("GLUE_JOB_NAME is not set");
     }
@@ -457,7 +447,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("Concurrent runs exceeded for mlops-etl", "MaxConcurrentRuns",
                 "Retry");
@@ -473,7 +463,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("LaunchEtl", "InvalidInputException",
                 "Worker type G.2X is not supported", "request id req-InvalidInputException");

@@ -79,16 +79,6 @@ class MonitorEtlHandlerTest {
                 + "\",\"--output\":\"s3://" + ARTIFACTS + "/runs/" + EXEC + "/etl/\"}" + extra + "}}";
     }
 
-    static JsonNode failure() {
-        assertThat(aws.count(PUT_JOB_SUCCESS)).as("PutJobSuccessResult calls").isZero();
-        return aws.onlyRequest(PUT_JOB_FAILURE).path("failureDetails");
-    }
-
-    static JsonNode success() {
-        assertThat(aws.count(PUT_JOB_FAILURE)).as("PutJobFailureResult calls").isZero();
-        return aws.onlyRequest(PUT_JOB_SUCCESS);
-    }
-
     @Test
     void keepsTheActionInProgressWithTheStateAndElapsedTime() {
         aws.ok(GET_JOB_RUN, run("RUNNING", ""));
@@ -98,7 +88,7 @@ class MonitorEtlHandlerTest {
         JsonNode request = aws.onlyRequest(GET_JOB_RUN);
         assertThat(request.path("JobName").asText()).isEqualTo(GLUE_JOB);
         assertThat(request.path("RunId").asText()).isEqualTo(RUN);
-        JsonNode progress = success();
+        JsonNode progress = aws.jobSuccess();
         assertThat(progress.path("continuationToken").asText()).isEqualTo("{\"polls\":1}");
         assertThat(progress.path("executionDetails").path("summary").asText())
                 .isEqualTo("Glue run " + RUN + " RUNNING for 3m 12s (poll 1)");
@@ -123,7 +113,7 @@ class MonitorEtlHandlerTest {
 
         aws.server().resetRequests();
         invoke(Fixtures.withContinuationToken(EVENT, second.path("continuationToken").asText()));
-        JsonNode done = success();
+        JsonNode done = aws.jobSuccess();
         assertThat(done.has("continuationToken")).isFalse();
         JsonNode vars = done.path("outputVariables");
         assertThat(vars.path("RowsRead").asText()).isEqualTo("41188");
@@ -149,7 +139,7 @@ class MonitorEtlHandlerTest {
         aws.server().resetRequests();
         invoke(Fixtures.withContinuationToken(EVENT, token));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("Glue run " + RUN, "ended FAILED",
                 "column 'y' not found in bank-additional-full.csv", "/aws-glue/jobs/error", "/aws-glue/jobs/output",
@@ -162,7 +152,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        String message = failure().path("message").asText();
+        String message = aws.jobFailure().path("message").asText();
         assertThat(message).contains("ended TIMEOUT after 30m 0s", "Job run timed out", "timeout of 30 minutes",
                 "etl.timeoutMinutes");
     }
@@ -173,7 +163,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        String message = failure().path("message").asText();
+        String message = aws.jobFailure().path("message").asText();
         assertThat(message).contains("ended STOPPED", "Glue gave no error message", "/mlops/glue/error", "stopped the run");
     }
 
@@ -184,7 +174,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("SUCCEEDED but wrote no manifest at s3://" + ARTIFACTS + "/"
                 + MANIFEST_KEY, "docs/contracts/etl-job.md");
@@ -198,7 +188,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        assertThat(failure().path("message").asText()).contains("breaks the invariant",
+        assertThat(aws.jobFailure().path("message").asText()).contains("breaks the invariant",
                 "41188 != 28822 + 6176 + 6178 + 0 + 2 = 41178");
     }
 
@@ -209,7 +199,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        assertThat(failure().path("message").asText()).contains("no non-negative integer 'rejected.total'", "found nothing");
+        assertThat(aws.jobFailure().path("message").asText()).contains("no non-negative integer 'rejected.total'", "found nothing");
     }
 
     @Test
@@ -220,7 +210,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        assertThat(failure().path("message").asText()).contains("empty test split");
+        assertThat(aws.jobFailure().path("message").asText()).contains("empty test split");
     }
 
     @Test
@@ -230,7 +220,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        assertThat(failure().path("message").asText()).contains("manifest.json is not valid JSON");
+        assertThat(aws.jobFailure().path("message").asText()).contains("manifest.json is not valid JSON");
     }
 
     @Test
@@ -239,7 +229,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("belongs to pipeline execution other-exec", EXEC);
     }
@@ -250,7 +240,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains(RUN, "was not found", "Job run not found", "Retry");
     }
@@ -262,7 +252,7 @@ class MonitorEtlHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(GET_JOB_RUN)).isEqualTo(2);
-        assertThat(success().path("continuationToken").asText()).isEqualTo("{\"polls\":1}");
+        assertThat(aws.jobSuccess().path("continuationToken").asText()).isEqualTo("{\"polls\":1}");
     }
 
     @Test
@@ -271,7 +261,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("PermissionError");
         assertThat(failure.path("message").asText()).contains("MonitorEtl", "glue:GetJobRun", "lambdas/README.md");
     }
@@ -286,7 +276,7 @@ class MonitorEtlHandlerTest {
         cases.forEach((params, expected) -> {
             aws.server().resetRequests();
             invoke(Fixtures.withUserParameters(EVENT, params));
-            JsonNode failure = failure();
+            JsonNode failure = aws.jobFailure();
             assertThat(failure.path("type").asText()).as(params).isEqualTo("ConfigurationError");
             assertThat(failure.path("message").asText()).as(params).contains(expected);
             assertThat(aws.count(GET_JOB_RUN)).isZero();
@@ -297,7 +287,7 @@ class MonitorEtlHandlerTest {
     void failsOnAContinuationTokenFromAnotherHandlerVersion() {
         invoke(Fixtures.withContinuationToken(EVENT, "{\"attempt\":3}"));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("continuation token", "Retry the stage");
     }
@@ -309,7 +299,7 @@ class MonitorEtlHandlerTest {
 
         invoke(env, EVENT);
 
-        assertThat(failure().path("message").asText()).contains("ARTIFACT_BUCKET is not set");
+        assertThat(aws.jobFailure().path("message").asText()).contains("ARTIFACT_BUCKET is not set");
     }
 
     @Test

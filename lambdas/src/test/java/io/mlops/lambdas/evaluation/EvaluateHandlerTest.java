@@ -148,16 +148,6 @@ class EvaluateHandlerTest {
         aws.s3Object(BUCKET, EVAL_KEY, evaluation(auc).getBytes(StandardCharsets.UTF_8));
     }
 
-    static JsonNode success() {
-        assertThat(aws.count(PUT_JOB_FAILURE)).as("failures: %s", aws.requests(PUT_JOB_FAILURE)).isZero();
-        return aws.onlyRequest(PUT_JOB_SUCCESS);
-    }
-
-    static JsonNode failure() {
-        assertThat(aws.count(PUT_JOB_SUCCESS)).isZero();
-        return aws.onlyRequest(PUT_JOB_FAILURE).path("failureDetails");
-    }
-
     static EvaluateHandler.State state(JsonNode success) {
         try {
             return Json.STRICT.readValue(success.path("continuationToken").asText(), EvaluateHandler.State.class);
@@ -215,7 +205,7 @@ class EvaluateHandlerTest {
         assertThat(tags(create.path("Tags"))).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "mlops:pipeline-execution-id", EXEC, "mlops:commit-id", COMMIT, "mlops:project", "mlops"));
 
-        JsonNode success = success();
+        JsonNode success = aws.jobSuccess();
         assertThat(success.path("executionDetails").path("summary").asText()).contains(JOB1, "attempt 1", "ml.c5.xlarge");
         assertThat(state(success)).isEqualTo(new EvaluateHandler.State(JOB1, 1, "auc", 0.75, 0.01));
         assertThat(aws.onlyRequest(DESCRIBE_PROCESSING).path("ProcessingJobName").asText()).isEqualTo(JOB1);
@@ -235,7 +225,7 @@ class EvaluateHandlerTest {
         assertThat(create.path("ProcessingResources").path("ClusterConfig").path("InstanceType").asText())
                 .isEqualTo("ml.m5.large");
         assertThat(create.path("StoppingCondition").path("MaxRuntimeInSeconds").asInt()).isEqualTo(1800);
-        assertThat(state(success())).isEqualTo(new EvaluateHandler.State(JOB1, 1, "f1", 0.5, 0.01));
+        assertThat(state(aws.jobSuccess())).isEqualTo(new EvaluateHandler.State(JOB1, 1, "f1", 0.5, 0.01));
     }
 
     @Test
@@ -246,7 +236,7 @@ class EvaluateHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(CREATE_PROCESSING)).isZero();
-        JsonNode success = success();
+        JsonNode success = aws.jobSuccess();
         assertThat(state(success).processingJobName()).isEqualTo(JOB1);
         assertThat(success.path("executionDetails").path("summary").asText()).contains(JOB1, "InProgress");
     }
@@ -263,7 +253,7 @@ class EvaluateHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.onlyRequest(CREATE_PROCESSING).path("ProcessingJobName").asText()).isEqualTo(JOB1 + "-2");
-        JsonNode success = success();
+        JsonNode success = aws.jobSuccess();
         assertThat(state(success)).isEqualTo(new EvaluateHandler.State(JOB1 + "-2", 2, "auc", 0.75, 0.01));
         assertThat(success.path("executionDetails").path("summary").asText()).contains("attempt 2", "out of memory");
     }
@@ -277,7 +267,7 @@ class EvaluateHandlerTest {
 
         assertThat(aws.count(DESCRIBE_PROCESSING)).isEqualTo(5);
         assertThat(aws.count(CREATE_PROCESSING)).isZero();
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("failed 5 times", EXEC, JOB1 + "-5", "MaxRuntimeExceeded",
                 "/aws/sagemaker/ProcessingJobs");
@@ -293,7 +283,7 @@ class EvaluateHandlerTest {
 
         assertThat(aws.count(CREATE_PROCESSING)).isEqualTo(2);
         assertThat(aws.requests(CREATE_PROCESSING)).allSatisfy(r -> assertThat(r.path("ProcessingJobName").asText()).isEqualTo(JOB1));
-        assertThat(state(success()).processingJobName()).isEqualTo(JOB1);
+        assertThat(state(aws.jobSuccess()).processingJobName()).isEqualTo(JOB1);
     }
 
     @Test
@@ -302,7 +292,7 @@ class EvaluateHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("qualityGate.metric 'rocauc'", "config/run-settings.json");
         assertThat(aws.count(CREATE_PROCESSING)).isZero();
@@ -316,7 +306,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        JsonNode success = success();
+        JsonNode success = aws.jobSuccess();
         assertThat(state(success)).isEqualTo(new EvaluateHandler.State(JOB1, 1, "auc", 0.75, 0.01));
         assertThat(success.has("outputVariables")).isFalse();
         assertThat(aws.count(CREATE_PROCESSING)).isZero();
@@ -330,7 +320,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains(JOB1, "AlgorithmError", "column 'age' missing",
                 "/aws/sagemaker/ProcessingJobs", "attempt 2");
@@ -343,7 +333,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1 + "-5", 5));
 
-        assertThat(failure().path("message").asText()).contains(JOB1 + "-5", "no test data", "used all 5 attempts")
+        assertThat(aws.jobFailure().path("message").asText()).contains(JOB1 + "-5", "no test data", "used all 5 attempts")
                 .doesNotContain("attempt 6");
     }
 
@@ -353,7 +343,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        assertThat(failure().path("message").asText()).contains(JOB1, "was stopped", "evaluation.maxRuntimeSeconds");
+        assertThat(aws.jobFailure().path("message").asText()).contains(JOB1, "was stopped", "evaluation.maxRuntimeSeconds");
     }
 
     @Test
@@ -362,7 +352,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        assertThat(failure().path("message").asText()).contains(JOB1, "no longer exists", "Retry the stage");
+        assertThat(aws.jobFailure().path("message").asText()).contains(JOB1, "no longer exists", "Retry the stage");
     }
 
     @Test
@@ -371,7 +361,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        assertThat(failure().path("message").asText()).contains("ValidationException", "1 validation error detected");
+        assertThat(aws.jobFailure().path("message").asText()).contains("ValidationException", "1 validation error detected");
         assertThat(aws.count(CREATE_PROCESSING)).isZero();
     }
 
@@ -421,7 +411,7 @@ class EvaluateHandlerTest {
         assertThat(tags(create.path("Tags"))).containsEntry("mlops:pipeline-execution-id", EXEC)
                 .containsEntry("mlops:commit-id", COMMIT);
 
-        JsonNode variables = success().path("outputVariables");
+        JsonNode variables = aws.jobSuccess().path("outputVariables");
         assertThat(variables.path("ModelPackageArn").asText()).isEqualTo(NEW_ARN);
         assertThat(variables.path("ModelPackageVersion").asText()).isEqualTo("7");
         assertThat(variables.path("GateMetric").asText()).isEqualTo("auc");
@@ -445,7 +435,7 @@ class EvaluateHandlerTest {
         JsonNode create = aws.onlyRequest(CREATE_PACKAGE);
         assertThat(create.path("ModelApprovalStatus").asText()).isEqualTo("Rejected");
         assertThat(create.path("CustomerMetadataProperties").path("gate").asText()).isEqualTo("failed");
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains(
                 "Quality gate failed on auc", "auc 0.7412 < threshold 0.75 (FAIL)", "no approved champion",
@@ -460,7 +450,7 @@ class EvaluateHandlerTest {
         invoke(polling(JOB1, 1));
 
         assertThat(aws.onlyRequest(CREATE_PACKAGE).path("ModelApprovalStatus").asText()).isEqualTo("Rejected");
-        assertThat(failure().path("message").asText()).contains(
+        assertThat(aws.jobFailure().path("message").asText()).contains(
                 "auc 0.795 >= threshold 0.75 (pass)", "auc 0.795 < champion v3 0.812 - tolerance 0.01 = 0.802 (FAIL)");
     }
 
@@ -474,7 +464,7 @@ class EvaluateHandlerTest {
         invoke(polling(JOB1, 1));
 
         assertThat(aws.onlyRequest(CREATE_PACKAGE).path("ModelApprovalStatus").asText()).isEqualTo("PendingManualApproval");
-        JsonNode variables = success().path("outputVariables");
+        JsonNode variables = aws.jobSuccess().path("outputVariables");
         assertThat(variables.path("ChampionValue").asText()).isEqualTo("0.805");
         assertThat(variables.path("MetricsSummary").asText()).contains("champion v3 0.805 - tolerance 0.01 = 0.795");
     }
@@ -487,7 +477,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        JsonNode variables = success().path("outputVariables");
+        JsonNode variables = aws.jobSuccess().path("outputVariables");
         assertThat(variables.path("ChampionArn").asText()).isEqualTo("none");
         assertThat(variables.path("ChampionValue").asText()).isEqualTo("none");
         assertThat(variables.path("MetricsSummary").asText()).contains("champion v3", "no longer exist", "threshold only");
@@ -509,7 +499,7 @@ class EvaluateHandlerTest {
         JsonNode search = aws.requests(LIST_PACKAGES).stream().filter(r -> !r.has("ModelApprovalStatus")).findFirst().orElseThrow();
         assertThat(search.path("ModelPackageGroupName").asText()).isEqualTo(GROUP);
         assertThat(search.path("SortOrder").asText()).isEqualTo("Descending");
-        JsonNode success = success();
+        JsonNode success = aws.jobSuccess();
         assertThat(success.path("outputVariables").path("ModelPackageArn").asText()).isEqualTo(mine);
         assertThat(success.path("outputVariables").path("MetricsSummary").asText()).contains("registered earlier by this execution");
     }
@@ -526,7 +516,7 @@ class EvaluateHandlerTest {
         invoke(polling(JOB1, 1));
 
         assertThat(aws.count(CREATE_PACKAGE)).isEqualTo(1);
-        assertThat(success().path("outputVariables").path("ModelPackageArn").asText()).isEqualTo(NEW_ARN);
+        assertThat(aws.jobSuccess().path("outputVariables").path("ModelPackageArn").asText()).isEqualTo(NEW_ARN);
     }
 
     @Test
@@ -536,7 +526,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains(EVAL_URI, JOB1, "/opt/ml/processing/evaluation/evaluation.json");
         assertThat(aws.count(CREATE_PACKAGE)).isZero();
@@ -548,7 +538,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        assertThat(failure().path("message").asText()).contains(EVAL_URI, "binary_classification_metrics.auc.value", "NaN");
+        assertThat(aws.jobFailure().path("message").asText()).contains(EVAL_URI, "binary_classification_metrics.auc.value", "NaN");
         assertThat(aws.count(CREATE_PACKAGE)).isZero();
     }
 
@@ -559,7 +549,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        assertThat(failure().path("message").asText()).contains(EVAL_URI, "not valid JSON");
+        assertThat(aws.jobFailure().path("message").asText()).contains(EVAL_URI, "not valid JSON");
     }
 
     @Test
@@ -570,7 +560,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains(GROUP, "MODEL_PACKAGE_GROUP", "ModelGroup", "does not exist");
     }
@@ -584,7 +574,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("PermissionError");
         assertThat(failure.path("message").asText()).contains("sagemaker:CreateModelPackage", "lambdas/README.md");
     }
@@ -595,12 +585,12 @@ class EvaluateHandlerTest {
         processingJobNotFound();
         aws.ok(CREATE_PROCESSING, "{\"ProcessingJobArn\":\"arn\"}");
         invoke(EVENT);
-        String token1 = success().path("continuationToken").asText();
+        String token1 = aws.jobSuccess().path("continuationToken").asText();
 
         aws.server().resetRequests();
         aws.ok(DESCRIBE_PROCESSING, processingJob(JOB1, "InProgress", ""));
         invoke(Fixtures.withContinuationToken(EVENT, token1));
-        String token2 = success().path("continuationToken").asText();
+        String token2 = aws.jobSuccess().path("continuationToken").asText();
         assertThat(token2).isEqualTo(token1);
 
         aws.server().resetRequests();
@@ -608,7 +598,7 @@ class EvaluateHandlerTest {
         registry(null);
         invoke(Fixtures.withContinuationToken(EVENT, token2));
 
-        JsonNode variables = success().path("outputVariables");
+        JsonNode variables = aws.jobSuccess().path("outputVariables");
         assertThat(variables.path("ModelPackageArn").asText()).isEqualTo(NEW_ARN);
         assertThat(variables.path("ChampionArn").asText()).isEqualTo("none");
         assertThat(aws.count(CREATE_PROCESSING)).isZero();
@@ -623,7 +613,7 @@ class EvaluateHandlerTest {
         processingJobNotFound();
         aws.ok(CREATE_PROCESSING, "{\"ProcessingJobArn\":\"arn\"}");
         invoke(EVENT);
-        String token = success().path("continuationToken").asText();
+        String token = aws.jobSuccess().path("continuationToken").asText();
 
         aws.server().resetRequests();
         completedWith("0.9");
@@ -631,7 +621,7 @@ class EvaluateHandlerTest {
         invoke(Fixtures.withContinuationToken(EVENT, token));
 
         assertThat(aws.onlyRequest(CREATE_PACKAGE).path("ModelApprovalStatus").asText()).isEqualTo("Rejected");
-        assertThat(failure().path("message").asText()).contains("Quality gate failed on f1", "f1 0.52 < threshold 0.60 (FAIL)");
+        assertThat(aws.jobFailure().path("message").asText()).contains("Quality gate failed on f1", "f1 0.52 < threshold 0.60 (FAIL)");
     }
 
     // ------------------------------------------------------------------ configuration
@@ -641,7 +631,7 @@ class EvaluateHandlerTest {
         invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"imageUri\":"
                 + "\"123456789012.dkr.ecr.us-east-1.amazonaws.com/mlops-model:latest\",\"modelDataUrl\":\"" + MODEL + "\"}"));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("imageUri", ":latest", "#{BuildVariables.IMAGE_URI}");
         assertThat(aws.count(DESCRIBE_PROCESSING)).isZero();
@@ -652,7 +642,7 @@ class EvaluateHandlerTest {
         invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"imageUri\":"
                 + "\"123456789012.dkr.ecr.us-east-1.amazonaws.com/mlops-model\",\"modelDataUrl\":\"" + MODEL + "\"}"));
 
-        assertThat(failure().path("message").asText()).contains("not pinned", "mlops-model");
+        assertThat(aws.jobFailure().path("message").asText()).contains("not pinned", "mlops-model");
     }
 
     @Test
@@ -668,18 +658,18 @@ class EvaluateHandlerTest {
         assertThat(aws.onlyRequest(CREATE_PROCESSING).path("AppSpecification").path("ImageUri").asText()).isEqualTo(digest);
         // commitId was not given: no commit tag.
         assertThat(tags(aws.onlyRequest(CREATE_PROCESSING).path("Tags"))).doesNotContainKey("mlops:commit-id");
-        success();
+        aws.jobSuccess();
     }
 
     @Test
     void failsWithConfigurationErrorWhenModelDataUrlIsMissingOrUnresolved() {
         invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"imageUri\":\"" + IMAGE + "\"}"));
-        assertThat(failure().path("message").asText()).contains("'modelDataUrl' is missing");
+        assertThat(aws.jobFailure().path("message").asText()).contains("'modelDataUrl' is missing");
 
         aws.server().resetRequests();
         invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"imageUri\":\"" + IMAGE
                 + "\",\"modelDataUrl\":\"#{TrainMonitor.ModelDataUrl}\"}"));
-        assertThat(failure().path("message").asText()).contains("unresolved", "#{TrainMonitor.ModelDataUrl}");
+        assertThat(aws.jobFailure().path("message").asText()).contains("unresolved", "#{TrainMonitor.ModelDataUrl}");
     }
 
     @Test
@@ -687,7 +677,7 @@ class EvaluateHandlerTest {
         invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"imageUri\":\"" + IMAGE
                 + "\",\"modelDataUrl\":\"" + MODEL + "\",\"threshold\":0.9}"));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("threshold", "EvaluateParams");
     }
@@ -696,7 +686,7 @@ class EvaluateHandlerTest {
     void failsWithConfigurationErrorNamingAMissingEnvironmentVariable() {
         invoke(new HandlerEnv(Map.of(HandlerEnv.ARTIFACT_BUCKET, BUCKET, HandlerEnv.SAGEMAKER_ROLE_ARN, ROLE)), EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("MODEL_PACKAGE_GROUP");
     }

@@ -158,6 +158,22 @@ public final class AwsStub implements BeforeAllCallback, AfterAllCallback, Befor
         return requests(target).size();
     }
 
+    /** The failureDetails of the job's one PutJobFailureResult; fails if it was also reported successful. */
+    public JsonNode jobFailure() {
+        if (count(PUT_JOB_SUCCESS) != 0) {
+            throw new AssertionError("expected no PutJobSuccessResult call, got " + requests(PUT_JOB_SUCCESS));
+        }
+        return onlyRequest(PUT_JOB_FAILURE).path("failureDetails");
+    }
+
+    /** The job's one PutJobSuccessResult; fails if it was also reported failed. */
+    public JsonNode jobSuccess() {
+        if (count(PUT_JOB_FAILURE) != 0) {
+            throw new AssertionError("expected no PutJobFailureResult call, got " + requests(PUT_JOB_FAILURE));
+        }
+        return onlyRequest(PUT_JOB_SUCCESS);
+    }
+
     /** Every logged request, for assertions on S3 traffic. */
     public List<LoggedRequest> allRequests() {
         return server.findAll(com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(

@@ -104,16 +104,6 @@ class LaunchTrainingHandlerTest {
         return "{\"TrainingJobArn\":\"arn:aws:sagemaker:us-east-1:123456789012:training-job/" + name + "\"}";
     }
 
-    static JsonNode failure() {
-        assertThat(aws.count(PUT_JOB_SUCCESS)).as("PutJobSuccessResult calls").isZero();
-        return aws.onlyRequest(PUT_JOB_FAILURE).path("failureDetails");
-    }
-
-    static JsonNode success() {
-        assertThat(aws.count(PUT_JOB_FAILURE)).as("PutJobFailureResult calls").isZero();
-        return aws.onlyRequest(PUT_JOB_SUCCESS);
-    }
-
     static Map<String, String> map(JsonNode node) {
         Map<String, String> out = new LinkedHashMap<>();
         node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
@@ -185,7 +175,7 @@ class LaunchTrainingHandlerTest {
         assertThat(tags(r)).containsOnly(Map.entry("mlops:pipeline-execution-id", EXEC), Map.entry("mlops:commit-id", COMMIT),
                 Map.entry("mlops:project", "mlops"));
 
-        JsonNode ok = success();
+        JsonNode ok = aws.jobSuccess();
         assertThat(ok.path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB);
         assertThat(ok.path("outputVariables").path("TrainingOutputUri").asText()).isEqualTo("s3://" + ARTIFACTS + "/runs/" + EXEC + "/training/");
         assertThat(ok.path("executionDetails").path("summary").asText()).contains("Created training job " + JOB, IMAGE,
@@ -219,7 +209,7 @@ class LaunchTrainingHandlerTest {
         assertThat(r.path("ResourceConfig").path("InstanceType").asText()).isEqualTo("ml.m5.large");
         assertThat(r.path("HyperParameters").size()).isZero();
         assertThat(tags(r)).containsEntry("mlops:project", "bank");
-        assertThat(success().path("executionDetails").path("summary").asText()).contains("managed spot", "warm pool 900 s");
+        assertThat(aws.jobSuccess().path("executionDetails").path("summary").asText()).contains("managed spot", "warm pool 900 s");
     }
 
     @Test
@@ -231,7 +221,7 @@ class LaunchTrainingHandlerTest {
         invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"imageUri\":\"" + IMAGE + "\"}"));
 
         assertThat(tags(aws.onlyRequest(CREATE))).containsOnlyKeys("mlops:pipeline-execution-id", "mlops:project");
-        success();
+        aws.jobSuccess();
     }
 
     @Test
@@ -244,7 +234,7 @@ class LaunchTrainingHandlerTest {
         invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"imageUri\":\"" + digest + "\"}"));
 
         assertThat(aws.onlyRequest(CREATE).path("AlgorithmSpecification").path("TrainingImage").asText()).isEqualTo(digest);
-        success();
+        aws.jobSuccess();
     }
 
     @Test
@@ -255,7 +245,7 @@ class LaunchTrainingHandlerTest {
 
         assertThat(aws.count(CREATE)).isZero();
         assertThat(aws.allRequests()).noneMatch(r -> r.getMethod().getName().equals("GET"));
-        JsonNode ok = success();
+        JsonNode ok = aws.jobSuccess();
         assertThat(ok.path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB);
         assertThat(ok.path("outputVariables").path("TrainingOutputUri").asText()).isEqualTo("s3://" + ARTIFACTS + "/runs/" + EXEC + "/training/");
         assertThat(ok.path("executionDetails").path("summary").asText()).contains("already exists", "InProgress", "reusing");
@@ -268,7 +258,7 @@ class LaunchTrainingHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(CREATE)).isZero();
-        assertThat(success().path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB);
+        assertThat(aws.jobSuccess().path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB);
     }
 
     @Test
@@ -284,7 +274,7 @@ class LaunchTrainingHandlerTest {
         assertThat(aws.requests(DESCRIBE)).extracting(n -> n.path("TrainingJobName").asText())
                 .containsExactly(JOB, JOB + "-2", JOB + "-3");
         assertThat(aws.onlyRequest(CREATE).path("TrainingJobName").asText()).isEqualTo(JOB + "-3");
-        JsonNode ok = success();
+        JsonNode ok = aws.jobSuccess();
         assertThat(ok.path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB + "-3");
         assertThat(ok.path("executionDetails").path("summary").asText()).contains("(attempt 3)");
     }
@@ -300,7 +290,7 @@ class LaunchTrainingHandlerTest {
 
         assertThat(aws.count(DESCRIBE)).isEqualTo(LaunchTrainingHandler.MAX_ATTEMPTS);
         assertThat(aws.count(CREATE)).isZero();
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("all 5 training jobs", EXEC, "attempt 5 crashed",
                 JOB + "-5 Failed", "Release change");
@@ -325,7 +315,7 @@ class LaunchTrainingHandlerTest {
 
         assertThat(aws.count(CREATE)).isEqualTo(1);
         assertThat(aws.count(DESCRIBE)).isEqualTo(2);
-        JsonNode ok = success();
+        JsonNode ok = aws.jobSuccess();
         assertThat(ok.path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB);
         assertThat(ok.path("executionDetails").path("summary").asText()).contains("reusing");
     }
@@ -351,7 +341,7 @@ class LaunchTrainingHandlerTest {
                 .path("S3Uri").asText()).isEqualTo("s3://" + ARTIFACTS + "/runs/" + exec + "/etl/train/");
         // The tag value keeps the real execution id, so the job can be found from the pipeline.
         assertThat(tags(aws.onlyRequest(CREATE))).containsEntry("mlops:pipeline-execution-id", exec);
-        assertThat(success().path("outputVariables").path("TrainingJobName").asText()).isEqualTo(name);
+        assertThat(aws.jobSuccess().path("outputVariables").path("TrainingJobName").asText()).isEqualTo(name);
     }
 
     @Test
@@ -366,7 +356,7 @@ class LaunchTrainingHandlerTest {
         cases.forEach((image, expected) -> {
             aws.server().resetRequests();
             invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"imageUri\":\"" + image + "\"}"));
-            JsonNode failure = failure();
+            JsonNode failure = aws.jobFailure();
             assertThat(failure.path("type").asText()).as(image).isEqualTo("ConfigurationError");
             assertThat(failure.path("message").asText()).as(image).contains(expected, "IMAGE_URI");
             assertThat(aws.count(DESCRIBE) + aws.count(CREATE)).as(image).isZero();
@@ -382,7 +372,7 @@ class LaunchTrainingHandlerTest {
         cases.forEach((params, expected) -> {
             aws.server().resetRequests();
             invoke(Fixtures.withUserParameters(EVENT, params));
-            JsonNode failure = failure();
+            JsonNode failure = aws.jobFailure();
             assertThat(failure.path("type").asText()).as(params).isEqualTo("ConfigurationError");
             assertThat(failure.path("message").asText()).as(params).contains(expected);
         });
@@ -396,7 +386,7 @@ class LaunchTrainingHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(CREATE)).isZero();
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("LaunchTraining", "ValidationException",
                 "failed to satisfy constraint");
@@ -411,7 +401,7 @@ class LaunchTrainingHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("ResourceLimitExceeded", "ml.m5.xlarge for training job usage",
                 "request id req-ResourceLimitExceeded");
@@ -426,7 +416,7 @@ class LaunchTrainingHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(CREATE)).isEqualTo(2);
-        assertThat(success().path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB);
+        assertThat(aws.jobSuccess().path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB);
     }
 
     @Test
@@ -436,7 +426,7 @@ class LaunchTrainingHandlerTest {
 
         invoke(env, EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("SAGEMAKER_ROLE_ARN is not set");
         assertThat(aws.count(DESCRIBE)).isZero();
@@ -449,7 +439,7 @@ class LaunchTrainingHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains("training.instanceType 'm5.large'", "training.maxRuntimeSeconds 30");
         assertThat(aws.count(CREATE)).isZero();

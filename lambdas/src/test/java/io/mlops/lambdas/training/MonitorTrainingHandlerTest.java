@@ -56,16 +56,6 @@ class MonitorTrainingHandlerTest {
             + "{\"MetricName\":\"validation:roc_auc\",\"Value\":0.7931,\"Timestamp\":1767226000},"
             + "{\"MetricName\":\"validation:f1\",\"Value\":0.5,\"Timestamp\":1767226000}]");
 
-    static JsonNode failure() {
-        assertThat(aws.count(PUT_JOB_SUCCESS)).as("PutJobSuccessResult calls").isZero();
-        return aws.onlyRequest(PUT_JOB_FAILURE).path("failureDetails");
-    }
-
-    static JsonNode success() {
-        assertThat(aws.count(PUT_JOB_FAILURE)).as("PutJobFailureResult calls").isZero();
-        return aws.onlyRequest(PUT_JOB_SUCCESS);
-    }
-
     @Test
     void keepsTheActionInProgressShowingTheSecondaryStatusAndItsLatestMessage() {
         aws.ok(DESCRIBE, IN_PROGRESS);
@@ -73,7 +63,7 @@ class MonitorTrainingHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.onlyRequest(DESCRIBE).path("TrainingJobName").asText()).isEqualTo(JOB);
-        JsonNode progress = success();
+        JsonNode progress = aws.jobSuccess();
         assertThat(progress.path("continuationToken").asText()).isEqualTo("{\"polls\":1}");
         assertThat(progress.path("executionDetails").path("summary").asText()).isEqualTo("Training job " + JOB
                 + " InProgress: Training - Training image download completed. Training in progress. (poll 1)");
@@ -94,7 +84,7 @@ class MonitorTrainingHandlerTest {
         aws.server().resetRequests();
         invoke(Fixtures.withContinuationToken(EVENT, second.path("continuationToken").asText()));
 
-        JsonNode done = success();
+        JsonNode done = aws.jobSuccess();
         assertThat(done.has("continuationToken")).isFalse();
         JsonNode vars = done.path("outputVariables");
         assertThat(vars.path("ModelDataUrl").asText()).isEqualTo(MODEL);
@@ -119,7 +109,7 @@ class MonitorTrainingHandlerTest {
         aws.server().resetRequests();
         invoke(Fixtures.withContinuationToken(EVENT, token));
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("training job " + JOB + " failed",
                 "AlgorithmError: label column y not found", "/aws/sagemaker/TrainingJobs", JOB + "/algo-*",
@@ -133,7 +123,7 @@ class MonitorTrainingHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("maximum runtime", "MaxRuntimeInSeconds 3600",
                 "training.maxRuntimeSeconds");
@@ -146,7 +136,7 @@ class MonitorTrainingHandlerTest {
 
         invoke(EVENT);
 
-        assertThat(failure().path("message").asText()).contains("MaxWaitTimeInSeconds (7200)", "training.spot.maxWaitSeconds");
+        assertThat(aws.jobFailure().path("message").asText()).contains("MaxWaitTimeInSeconds (7200)", "training.spot.maxWaitSeconds");
     }
 
     @Test
@@ -155,7 +145,7 @@ class MonitorTrainingHandlerTest {
 
         invoke(EVENT);
 
-        String message = failure().path("message").asText();
+        String message = aws.jobFailure().path("message").asText();
         assertThat(message).contains("was stopped (Stopped)", "StopTrainingJob", "Retry the stage");
         assertThat(message).doesNotContain("maximum runtime");
     }
@@ -166,7 +156,7 @@ class MonitorTrainingHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode progress = success();
+        JsonNode progress = aws.jobSuccess();
         assertThat(progress.path("continuationToken").asText()).isEqualTo("{\"polls\":1}");
         assertThat(progress.path("executionDetails").path("summary").asText()).contains("Stopping: Stopping");
     }
@@ -177,7 +167,7 @@ class MonitorTrainingHandlerTest {
 
         invoke(EVENT);
 
-        assertThat(failure().path("message").asText()).contains("Completed but reports no model artifacts", "/opt/ml/model/");
+        assertThat(aws.jobFailure().path("message").asText()).contains("Completed but reports no model artifacts", "/opt/ml/model/");
     }
 
     @Test
@@ -186,7 +176,7 @@ class MonitorTrainingHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains(JOB, "does not exist", "#{TrainLaunch.TrainingJobName}");
     }
@@ -198,7 +188,7 @@ class MonitorTrainingHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(DESCRIBE)).isEqualTo(2);
-        assertThat(success().path("continuationToken").asText()).isEqualTo("{\"polls\":1}");
+        assertThat(aws.jobSuccess().path("continuationToken").asText()).isEqualTo("{\"polls\":1}");
     }
 
     @Test
@@ -207,7 +197,7 @@ class MonitorTrainingHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = failure();
+        JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("PermissionError");
         assertThat(failure.path("message").asText()).contains("MonitorTraining", "sagemaker:DescribeTrainingJob");
     }
@@ -222,7 +212,7 @@ class MonitorTrainingHandlerTest {
         cases.forEach((params, expected) -> {
             aws.server().resetRequests();
             invoke(Fixtures.withUserParameters(EVENT, params));
-            JsonNode failure = failure();
+            JsonNode failure = aws.jobFailure();
             assertThat(failure.path("type").asText()).as(params).isEqualTo("ConfigurationError");
             assertThat(failure.path("message").asText()).as(params).contains(expected);
             assertThat(aws.count(DESCRIBE)).isZero();
