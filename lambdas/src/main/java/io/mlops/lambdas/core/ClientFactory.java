@@ -29,12 +29,17 @@ public final class ClientFactory {
     private final SdkHttpClient httpClient;
 
     public ClientFactory(Region region, URI endpointOverride, AwsCredentialsProvider credentials) {
+        this(region, endpointOverride, credentials, SOCKET_TIMEOUT);
+    }
+
+    /** With another socket (read) timeout than the default 30 s, e.g. for calls that may take a minute. */
+    public ClientFactory(Region region, URI endpointOverride, AwsCredentialsProvider credentials, Duration socketTimeout) {
         this.region = region;
         this.endpointOverride = endpointOverride;
         this.credentials = credentials;
         this.httpClient = UrlConnectionHttpClient.builder()
                 .connectionTimeout(CONNECT_TIMEOUT)
-                .socketTimeout(SOCKET_TIMEOUT)
+                .socketTimeout(socketTimeout)
                 .build();
     }
 
@@ -65,6 +70,14 @@ public final class ClientFactory {
         return configure(S3Client.builder(), otherCredentials)
                 .forcePathStyle(endpointOverride != null)
                 .build();
+    }
+
+    /**
+     * Any other service's client builder, configured like the ones above (region, credentials, HTTP
+     * client, endpoint override); the caller adds its own settings and builds it.
+     */
+    public <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder) {
+        return configure(builder, credentials);
     }
 
     private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder,

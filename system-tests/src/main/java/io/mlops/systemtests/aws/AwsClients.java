@@ -8,13 +8,9 @@ import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
-import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
@@ -27,26 +23,23 @@ import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
- * SDK clients for this module. The services the lambdas module already builds (S3, SageMaker, Glue,
- * CodePipeline) come from its {@link ClientFactory}; the others (SageMaker runtime, CloudFormation,
- * ECR, Step Functions) are configured the same way here: url-connection HTTP client, one region,
- * one credentials provider, and an optional endpoint override for tests (path-style S3 then).
+ * SDK clients for this module, all configured by the lambdas module's {@link ClientFactory}
+ * (url-connection HTTP client, one region, one credentials provider, optional endpoint override for
+ * tests): S3, SageMaker, Glue and CodePipeline exactly as the handlers build them; SageMaker runtime,
+ * CloudFormation, ECR and Step Functions with a 60 s socket timeout.
  */
 public final class AwsClients {
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Socket timeout of the other services' clients: an InvokeEndpoint call may take up to 60 s. */
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
 
     private final Region region;
-    private final URI endpointOverride;
-    private final AwsCredentialsProvider credentials;
     private final ClientFactory core;
-    private SdkHttpClient httpClient;
+    private final ClientFactory others;
 
     public AwsClients(Region region, URI endpointOverride, AwsCredentialsProvider credentials) {
         this.region = region;
-        this.endpointOverride = endpointOverride;
-        this.credentials = credentials;
         this.core = new ClientFactory(region, endpointOverride, credentials);
+        this.others = new ClientFactory(region, endpointOverride, credentials, SOCKET_TIMEOUT);
     }
 
     /** Lambda: region and credentials from the function's environment (as the lambdas' handlers do). */
@@ -111,7 +104,7 @@ public final class AwsClients {
 
     /** SageMaker runtime with the SDK's standard retries (throttling, 5xx from SageMaker itself). */
     public SageMakerRuntimeClient sageMakerRuntime() {
-        return configure(SageMakerRuntimeClient.builder()).build();
+        return others.configure(SageMakerRuntimeClient.builder()).build();
     }
 
     /**
@@ -119,7 +112,7 @@ public final class AwsClients {
      * throttling and slow answers as they are, not hidden behind the SDK's retries.
      */
     public SageMakerRuntimeClient sageMakerRuntimeWithoutRetries(Duration timeout) {
-        return configure(SageMakerRuntimeClient.builder())
+        return others.configure(SageMakerRuntimeClient.builder())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(RetryMode.STANDARD)
                         .retryStrategy(b -> b.maxAttempts(1))
@@ -129,32 +122,14 @@ public final class AwsClients {
     }
 
     public CloudFormationClient cloudFormation() {
-        return configure(CloudFormationClient.builder()).build();
+        return others.configure(CloudFormationClient.builder()).build();
     }
 
     public EcrClient ecr() {
-        return configure(EcrClient.builder()).build();
+        return others.configure(EcrClient.builder()).build();
     }
 
     public SfnClient stepFunctions() {
-        return configure(SfnClient.builder()).build();
-    }
-
-    private synchronized SdkHttpClient httpClient() {
-        if (httpClient == null) {
-            httpClient = UrlConnectionHttpClient.builder()
-                    .connectionTimeout(CONNECT_TIMEOUT)
-                    .socketTimeout(SOCKET_TIMEOUT)
-                    .build();
-        }
-        return httpClient;
-    }
-
-    private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder) {
-        builder.region(region).credentialsProvider(credentials).httpClient(httpClient());
-        if (endpointOverride != null) {
-            builder.endpointOverride(endpointOverride);
-        }
-        return builder;
+        return others.configure(SfnClient.builder()).build();
     }
 }
