@@ -41,8 +41,7 @@ final class GzipStager {
                 out.write(buf, 0, n);
                 bytes += n;
             }
-            byte[] rest = new byte[BUFFER];
-            while (hashed.read(rest) >= 0) {
+            while (hashed.read(buf) >= 0) {
                 // anything after the gzip trailer still belongs to the file's digest
             }
         } catch (ZipException | java.io.EOFException e) {
