@@ -1,6 +1,7 @@
 package io.mlops.infra;
 
 import io.mlops.infra.config.MlopsConfig;
+import io.mlops.infra.config.Regions;
 import io.mlops.infra.stacks.EndpointTemplates;
 import io.mlops.infra.stacks.PipelineStack;
 import io.mlops.infra.validation.Gates;
@@ -27,15 +28,22 @@ public final class MlopsApp {
         app.synth();
     }
 
-    /** Composes the app (used by main and by the tests). */
+    /** Composes the app (used by main and by the tests), in the CLI's environment ({@code CDK_DEFAULT_*}). */
     public static PipelineStack build(App app, AssetPaths assets, boolean gates) {
+        return build(app, assets, gates, System.getenv("CDK_DEFAULT_ACCOUNT"), System.getenv("CDK_DEFAULT_REGION"));
+    }
+
+    /**
+     * Composes the app for an account and Region (both null: environment-agnostic). Fails before building
+     * anything on invalid context or an unsupported Region ({@link Regions}).
+     */
+    public static PipelineStack build(App app, AssetPaths assets, boolean gates, String account, String region) {
         MlopsConfig config = config(app);
+        Regions.requireSupported(region);
         if (gates) {
             Gates.install(app, assets.repoRoot());
         }
         EndpointTemplates templates = EndpointTemplates.synthesize(config, assets.repoRoot(), gates);
-        String account = System.getenv("CDK_DEFAULT_ACCOUNT");
-        String region = System.getenv("CDK_DEFAULT_REGION");
         StackProps.Builder props = StackProps.builder()
                 .stackName(config.projectName() + "-pipeline")
                 .description("MLOps pipeline " + config.projectName() + ": CodePipeline, Glue ETL, SageMaker training,"

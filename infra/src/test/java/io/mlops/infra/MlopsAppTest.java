@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mlops.infra.config.MlopsConfig;
+import io.mlops.infra.config.Regions;
 import java.nio.file.Files;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,5 +32,35 @@ class MlopsAppTest {
         for (String key : MlopsConfig.Keys.DEFAULTS.keySet()) {
             assertThat(doc).as("docs/configuration.md documents " + key).contains("`" + key + "`");
         }
+    }
+
+    @Test
+    void failsSynthInAnUnsupportedRegionWithTheSupportedListAndTheFix() {
+        assertThatThrownBy(() -> MlopsApp.build(TestApps.app(Map.of()), TestApps.assets(), false, "123456789012", "ap-south-2"))
+                .isInstanceOf(Regions.UnsupportedRegionException.class)
+                .hasMessageContaining("AWS Region 'ap-south-2' is not supported")
+                .hasMessageContaining("us-east-1, us-east-2").hasMessageContaining("eu-west-1")
+                .hasMessageContaining("Fix: deploy to one of them");
+    }
+
+    @Test
+    void synthesizesInASupportedRegion() {
+        assertThat(MlopsApp.build(TestApps.app(Map.of()), TestApps.assets(), false, "123456789012", "eu-west-1").getRegion())
+                .isEqualTo("eu-west-1");
+    }
+
+    @Test
+    void docsListExactlyTheSupportedRegions() throws Exception {
+        String doc = Files.readString(TestApps.REPO_ROOT.resolve("docs/configuration.md"));
+        int start = doc.indexOf("\n## Regions");
+        assertThat(start).as("docs/configuration.md has a \"## Regions\" section").isPositive();
+        int end = doc.indexOf("\n## ", start + 1);
+        String section = doc.substring(start, end < 0 ? doc.length() : end);
+        java.util.Set<String> listed = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("`([a-z]{2}-[a-z]+-[0-9])`").matcher(section);
+        while (m.find()) {
+            listed.add(m.group(1));
+        }
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(Regions.SUPPORTED);
     }
 }

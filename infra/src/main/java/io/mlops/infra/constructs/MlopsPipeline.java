@@ -135,12 +135,16 @@ public final class MlopsPipeline extends Construct {
         common.put(EndpointStack.EXECUTION_ID, EXECUTION_ID);
         common.put(EndpointStack.MODEL_ROLE_ARN, props.hostingRole().role().getRoleArn());
         common.put(EndpointStack.KMS_KEY_ARN, storage.key().getKeyArn());
+        // DEV serves the package's image and model data, so it does not depend on the package's approval (ADR 0103).
+        Map<String, Object> dev = new LinkedHashMap<>(common);
+        dev.put(EndpointStack.MODEL_IMAGE_URI, "#{" + EVALUATE_NS + ".ModelImageUri}");
+        dev.put(EndpointStack.MODEL_DATA_URL, "#{" + EVALUATE_NS + ".ModelDataUrl}");
         pipeline.addStage(stage("DeployDev",
                 CloudFormationCreateUpdateStackAction.Builder.create()
                         .actionName("Deploy").stackName(props.devStackName())
                         .templatePath(templates.atPath(EndpointTemplates.DEV_TEMPLATE))
                         .adminPermissions(false).deploymentRole(props.deployRole().role())
-                        .parameterOverrides(common).replaceOnFailure(true)
+                        .parameterOverrides(dev).replaceOnFailure(true)
                         .variablesNamespace("DeployDev").build()));
 
         Map<String, Object> input = new LinkedHashMap<>();

@@ -13,8 +13,10 @@ import software.amazon.awscdk.services.sagemaker.CfnModel;
 import software.constructs.Construct;
 
 /**
- * A SageMaker real-time endpoint serving a registered model package
- * ({@code Containers[0].ModelPackageName}). Optional parts, present when their props are set:
+ * A SageMaker real-time endpoint serving either a registered model package
+ * ({@code Containers[0].ModelPackageName}: PRD, which serves the Approved package) or a container image
+ * with its model data ({@code Containers[0].Image} + {@code ModelDataUrl}: DEV, which must not depend on the
+ * package's approval status; ADR 0103). Optional parts, present when their props are set:
  * data capture to the KMS bucket, target-tracking autoscaling on invocations per instance, and a
  * blue/green deployment with canary traffic shifting and automatic rollback on CloudWatch alarms
  * (5xx errors, model latency).
@@ -39,8 +41,20 @@ public final class ModelEndpoint extends Construct {
             int max5xxErrorsPerMinute, int maxModelLatencyMillis, String alarmTopicArn) {
     }
 
+    /** What the model's one container runs. */
+    public sealed interface ModelSource permits ModelPackage, ImageAndModelData {
+    }
+
+    /** A model package (version) ARN: SageMaker takes the image and model data from the package. */
+    public record ModelPackage(String modelPackageArn) implements ModelSource {
+    }
+
+    /** A container image (digest-pinned ECR URI) and its model data ({@code s3://.../model.tar.gz}). */
+    public record ImageAndModelData(String imageUri, String modelDataUrl) implements ModelSource {
+    }
+
     /** Properties; everything is a plain string so CloudFormation parameters (tokens) work. */
-    public record Props(String endpointName, String modelName, String endpointConfigName, String modelPackageArn,
+    public record Props(String endpointName, String modelName, String endpointConfigName, ModelSource source,
             String executionRoleArn, String kmsKeyArn, String instanceType, int instanceCount, DataCapture dataCapture,
             Autoscaling autoscaling, BlueGreen blueGreen) {
     }
@@ -56,9 +70,7 @@ public final class ModelEndpoint extends Construct {
                 .modelName(props.modelName())
                 .executionRoleArn(props.executionRoleArn())
                 .enableNetworkIsolation(true)
-                .containers(List.of(CfnModel.ContainerDefinitionProperty.builder()
-                        .modelPackageName(props.modelPackageArn())
-                        .build()))
+                .containers(List.of(container(props.source())))
                 .build();
         Suppress.nag(model, "AwsSolutions-SM1",
                 "No VPC in this product: the model runs with network isolation (no outbound network) instead.");
@@ -138,7 +150,7 @@ public final class ModelEndpoint extends Construct {
                     .minCapacity(a.minCapacity())
                     .maxCapacity(a.maxCapacity())
                     .build();
-            target.getNode().addDependency(endpoint);
+            // No explicit DependsOn: ResourceId's GetAtt on the endpoint already orders it (cfn-lint W3005).
             CfnScalingPolicy.Builder.create(this, "InvocationsPerInstance")
                     .policyName(props.endpointName() + "-invocations-per-instance")
                     .policyType("TargetTrackingScaling")
@@ -153,6 +165,15 @@ public final class ModelEndpoint extends Construct {
                                     .build())
                     .build();
         }
+    }
+
+    private static CfnModel.ContainerDefinitionProperty container(ModelSource source) {
+        if (source instanceof ModelPackage p) {
+            return CfnModel.ContainerDefinitionProperty.builder().modelPackageName(p.modelPackageArn()).build();
+        }
+        ImageAndModelData c = (ImageAndModelData) source;
+        return CfnModel.ContainerDefinitionProperty.builder()
+                .image(c.imageUri()).modelDataUrl(c.modelDataUrl()).mode("SingleModel").build();
     }
 
     private CfnAlarm alarm(String id, String name, String description, String metric, String statistic, double threshold,

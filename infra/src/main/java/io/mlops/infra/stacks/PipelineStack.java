@@ -2,6 +2,7 @@ package io.mlops.infra.stacks;
 
 import io.mlops.infra.AssetPaths;
 import io.mlops.infra.config.MlopsConfig;
+import io.mlops.infra.config.Regions;
 import io.mlops.infra.constructs.DeployTimeUploads;
 import io.mlops.infra.constructs.EndpointDeployRole;
 import io.mlops.infra.constructs.EtlJob;
@@ -110,8 +111,10 @@ public final class PipelineStack extends Stack {
                 "kms:Decrypt", "kms:GenerateDataKey");
 
         Tags.of(this).add("mlops:project", project);
+        Regions.addRule(this);
+        // CloudFormation takes an output's Description as a literal string only (cfn-lint E6003): no tokens.
         output("CodeCommitCloneUrlHttp", source.repository().getRepositoryCloneUrlHttp(),
-                "git clone URL (HTTPS, git-remote-codecommit: codecommit::" + getRegion() + "://" + project + ")");
+                "git clone URL (HTTPS with the AWS CLI credential helper)");
         output("CodeCommitCloneUrlGrc", source.repository().getRepositoryCloneUrlGrc(), "git clone URL for git-remote-codecommit");
         output("DataBucketName", storage.dataBucket().getBucketName(), "Data bucket");
         output("DatasetUploadPath", "s3://" + storage.dataBucket().getBucketName() + "/datasets/",

@@ -23,18 +23,72 @@ class EndpointStackTest {
     }
 
     @Test
-    void modelComesFromTheRegisteredModelPackageParameter() {
+    void prdServesTheRegisteredModelPackage() {
+        prd.hasParameter("ModelPackageArn", Match.objectLike(Map.of("Type", "String",
+                "AllowedPattern", Match.stringLikeRegexp(".*model-package.*"))));
+        prd.hasResourceProperties("AWS::SageMaker::Model", Map.of(
+                "Containers", List.of(Map.of("ModelPackageName", Map.of("Ref", "ModelPackageArn"))),
+                "ExecutionRoleArn", Map.of("Ref", "ModelExecutionRoleArn"),
+                "EnableNetworkIsolation", true,
+                "ModelName", Map.of("Fn::Join", List.of("", List.of("mlops-prd-", Map.of("Ref", "PipelineExecutionId"))))));
+        assertThat(prd.findParameters(EndpointStack.MODEL_IMAGE_URI)).isEmpty();
+    }
+
+    /** ADR 0103: DEV must not depend on SageMaker letting a PendingManualApproval package be deployed. */
+    @Test
+    void devServesThePackagesImageAndModelDataNotThePackage() {
+        dev.hasParameter(EndpointStack.MODEL_IMAGE_URI, Match.objectLike(Map.of("Type", "String", "MaxLength", 255,
+                "AllowedPattern", EndpointStack.IMAGE_PATTERN)));
+        dev.hasParameter(EndpointStack.MODEL_DATA_URL, Match.objectLike(Map.of("Type", "String", "MaxLength", 1024,
+                "AllowedPattern", EndpointStack.MODEL_DATA_PATTERN)));
+        dev.hasResourceProperties("AWS::SageMaker::Model", Map.of(
+                "Containers", List.of(Map.of("Image", Map.of("Ref", EndpointStack.MODEL_IMAGE_URI),
+                        "ModelDataUrl", Map.of("Ref", EndpointStack.MODEL_DATA_URL), "Mode", "SingleModel")),
+                "ExecutionRoleArn", Map.of("Ref", "ModelExecutionRoleArn"),
+                "EnableNetworkIsolation", true,
+                "ModelName", Map.of("Fn::Join", List.of("", List.of("mlops-dev-", Map.of("Ref", "PipelineExecutionId")))),
+                "Tags", Match.anyValue()));
+        // The package ARN stays a parameter: the stack output says which version DEV serves.
+        dev.hasOutput("ServedModelPackageArn", Map.of("Value", Map.of("Ref", "ModelPackageArn"),
+                "Description", Match.anyValue()));
+        String image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlops/bank-marketing@sha256:" + "a".repeat(64);
+        assertThat(image).matches(EndpointStack.IMAGE_PATTERN);
+        assertThat("123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlops/bank-marketing:latest")
+                .as("a tag is not reproducible").doesNotMatch(EndpointStack.IMAGE_PATTERN);
+        assertThat("s3://mlops-artifacts/runs/e/training/j/output/model.tar.gz").matches(EndpointStack.MODEL_DATA_PATTERN);
+        assertThat("s3://mlops-artifacts/runs/e/training/j/output/").doesNotMatch(EndpointStack.MODEL_DATA_PATTERN);
         for (Template t : List.of(dev, prd)) {
-            t.hasParameter("ModelPackageArn", Match.objectLike(Map.of("Type", "String",
-                    "AllowedPattern", Match.stringLikeRegexp(".*model-package.*"))));
-            t.hasResourceProperties("AWS::SageMaker::Model", Map.of(
-                    "Containers", List.of(Map.of("ModelPackageName", Map.of("Ref", "ModelPackageArn"))),
-                    "ExecutionRoleArn", Map.of("Ref", "ModelExecutionRoleArn"),
-                    "EnableNetworkIsolation", true,
-                    "ModelName", Map.of("Fn::Join", List.of("", List.of(Match.stringLikeRegexp("mlops-(dev|prd)-"),
-                            Map.of("Ref", "PipelineExecutionId"))))));
             t.hasResourceProperties("AWS::SageMaker::EndpointConfig", Match.objectLike(Map.of(
                     "KmsKeyId", Map.of("Ref", "KmsKeyArn"))));
+        }
+    }
+
+    /** cfn-lint E3002: AWS::ApplicationAutoScaling::ScalableTarget has no Tags property (CloudFormation rejects it). */
+    @Test
+    void scalableTargetCarriesNoTagsWhileTheOtherResourcesAreTagged() {
+        prd.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", Map.of("Tags", Match.absent()));
+        prd.hasResourceProperties("AWS::SageMaker::Endpoint", Match.objectLike(Map.of("Tags", Match.arrayWith(List.of(
+                Map.of("Key", "mlops:stage", "Value", "prd"))))));
+    }
+
+    /** cfn-lint W3005: no DependsOn that a Ref or GetAtt already implies, in the templates we write ourselves. */
+    @Test
+    void endpointResourcesDeclareNoRedundantDependsOn() {
+        for (Template t : List.of(dev, prd)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Object>> resources = (Map<String, Map<String, Object>>) t.toJSON().get("Resources");
+            resources.forEach((id, r) -> assertThat(r).as(id + " DependsOn").doesNotContainKey("DependsOn"));
+        }
+    }
+
+    @Test
+    void bothTemplatesRejectAnUnsupportedRegionBeforeCreatingAnything() {
+        for (Template t : List.of(dev, prd)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> rules = (Map<String, Object>) t.toJSON().get("Rules");
+            assertThat(rules).containsKey(io.mlops.infra.config.Regions.RULE_ID);
+            assertThat(String.valueOf(rules.get(io.mlops.infra.config.Regions.RULE_ID)))
+                    .contains("Fn::Contains").contains("eu-west-1").contains("us-east-1").contains("AWS::Region");
         }
     }
 

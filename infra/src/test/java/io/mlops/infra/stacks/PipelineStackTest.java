@@ -131,10 +131,14 @@ class PipelineStackTest {
         String devParams = JSON.writeValueAsString(dev.path("ParameterOverrides"));
         assertThat(devParams).contains("\\\"ModelPackageArn\\\":\\\"#{Evaluate.ModelPackageArn}\\\"")
                 .contains("\\\"PipelineExecutionId\\\":\\\"#{codepipeline.PipelineExecutionId}\\\"")
-                .contains("ModelExecutionRoleArn").contains("KmsKeyArn").doesNotContain("DataCaptureS3Uri");
+                .contains("ModelExecutionRoleArn").contains("KmsKeyArn").doesNotContain("DataCaptureS3Uri")
+                // ADR 0103: DEV builds its model from the registered package's image and model data.
+                .contains("\\\"ModelImageUri\\\":\\\"#{Evaluate.ModelImageUri}\\\"")
+                .contains("\\\"ModelDataUrl\\\":\\\"#{Evaluate.ModelDataUrl}\\\"");
         String prdParams = JSON.writeValueAsString(prd.path("ParameterOverrides"));
         assertThat(prdParams).contains("#{Evaluate.ModelPackageArn}").contains("DataCaptureS3Uri")
-                .contains("/datacapture/prd/").contains("AlarmTopicArn");
+                .contains("/datacapture/prd/").contains("AlarmTopicArn")
+                .doesNotContain("ModelImageUri").doesNotContain("ModelDataUrl");
         // The template zip is uploaded by cdk deploy (no hand step).
         template.hasResourceProperties("Custom::CDKBucketDeployment", Match.objectLike(Map.of(
                 "DestinationBucketKeyPrefix", "pipeline/endpoint-templates/", "Extract", false)));
@@ -228,6 +232,52 @@ class PipelineStackTest {
         }
         template.hasOutput("DevEndpointName", Map.of("Value", "mlops-dev", "Description", Match.anyValue()));
         template.hasOutput("PrdEndpointName", Map.of("Value", "mlops-prd", "Description", Match.anyValue()));
+    }
+
+    /** cfn-lint E6003: CloudFormation takes an output's Description as a literal string only (no Ref, no Fn::Join). */
+    @Test
+    void everyOutputDescriptionIsALiteralString() {
+        for (JsonNode outputs : List.of(root.path("Outputs"),
+                JSON.valueToTree(Template.fromStack(TestApps.gatedStack().templates().dev()).toJSON()).path("Outputs"),
+                JSON.valueToTree(Template.fromStack(TestApps.gatedStack().templates().prd()).toJSON()).path("Outputs"))) {
+            assertThat(outputs.size()).isPositive();
+            outputs.fields().forEachRemaining(o -> assertThat(o.getValue().path("Description").isTextual())
+                    .as("Description of output " + o.getKey() + ": " + o.getValue().path("Description")).isTrue());
+        }
+    }
+
+    /**
+     * What cfn-lint E3701 checks (acknowledged there as a multi-Region false positive, so asserted here on its
+     * own): output artifact names are unique, and every input artifact is the output of an earlier action.
+     */
+    @Test
+    void artifactNamesAreUniqueAndInputsProducedEarlier() {
+        java.util.Set<String> produced = new java.util.HashSet<>();
+        for (JsonNode stage : stages) {
+            java.util.Set<String> producedInStage = new java.util.HashSet<>();
+            for (JsonNode a : stage.path("Actions")) {
+                for (JsonNode in : a.path("InputArtifacts")) {
+                    assertThat(produced).as(stage.path("Name").asText() + "/" + a.path("Name").asText() + " reads "
+                            + in.path("Name").asText() + ", which no earlier stage produced").contains(in.path("Name").asText());
+                }
+                for (JsonNode out : a.path("OutputArtifacts")) {
+                    assertThat(produced.contains(out.path("Name").asText()) || !producedInStage.add(out.path("Name").asText()))
+                            .as("output artifact " + out.path("Name").asText() + " is produced twice").isFalse();
+                }
+            }
+            produced.addAll(producedInStage);
+        }
+        assertThat(produced).contains("SourceOutput", "EndpointTemplates");
+    }
+
+    @Test
+    void rejectsAnUnsupportedRegionBeforeCreatingAnything() {
+        JsonNode rule = root.path("Rules").path(io.mlops.infra.config.Regions.RULE_ID);
+        assertThat(rule.path("Assertions").get(0).path("Assert").path("Fn::Contains").get(0).size())
+                .isEqualTo(io.mlops.infra.config.Regions.SUPPORTED.size());
+        assertThat(rule.path("Assertions").get(0).path("Assert").path("Fn::Contains").get(1).path("Ref").asText())
+                .isEqualTo("AWS::Region");
+        assertThat(rule.path("Assertions").get(0).path("AssertDescription").asText()).contains("not supported");
     }
 
     @Test
