@@ -161,7 +161,7 @@ public final class ModelRegistry extends Construct {
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder().grantee(grantee)
                 .actions(List.of("sagemaker:CreateModelPackage")).resourceArns(List.of(groupArn, packagesArn)).build());
         return Grant.addToPrincipal(GrantOnPrincipalOptions.builder().grantee(grantee)
-                .actions(List.of("sagemaker:DescribeModelPackage", "sagemaker:AddTags", "sagemaker:ListTags"))
+                .actions(List.of("sagemaker:DescribeModelPackage"))
                 .resourceArns(List.of(packagesArn)).build());
     }
 

@@ -83,7 +83,8 @@ import software.amazon.awssdk.services.sagemaker.model.Tag;
  * this handler writes, else from the JSON its ModelMetrics statistics point at, else no champion, with
  * a note), applies {@link QualityGate} and registers a model package: {@code PendingManualApproval}
  * when the gate passes, {@code Rejected} when it fails (audit trail), with ModelMetrics pointing at
- * {@code evaluation.json}, metadata and tags. A failed gate then fails the action with the metrics
+ * {@code evaluation.json} and metadata (no tags: a versioned package takes its group's tags, and
+ * CreateModelPackage takes no tag argument then). A failed gate then fails the action with the metrics
  * side by side with the bounds. Registration is idempotent: a package of this execution found in the
  * group (description marker + {@code pipeline-execution-id} metadata) is reused, and CreateModelPackage
  * carries a ClientToken derived from the execution id and attempt.
@@ -98,7 +99,8 @@ import software.amazon.awssdk.services.sagemaker.model.Tag;
  * <p><b>Output variables</b>: {@code ModelPackageArn}, {@code ModelPackageVersion}, {@code GateMetric},
  * {@code GateValue}, {@code GateThreshold}, {@code ChampionArn} ({@code none} when no champion was
  * compared), {@code ChampionValue} ({@code none} likewise), {@code MetricsSummary} (one line for the
- * approval's custom data).
+ * approval's custom data), {@code ModelImageUri} and {@code ModelDataUrl} (the package's container, from
+ * which DeployDev builds the DEV model: ADR 0103).
  *
  * <p><b>Environment</b>: {@code ARTIFACT_BUCKET}, {@code SAGEMAKER_ROLE_ARN}, {@code MODEL_PACKAGE_GROUP}
  * (required); {@code JOB_NAME_PREFIX} (default {@code mlops}), {@code KMS_KEY_ARN} (optional: processing
@@ -108,7 +110,7 @@ import software.amazon.awssdk.services.sagemaker.model.Tag;
  * {@code sagemaker:AddTags} on {@code arn:aws:sagemaker:<region>:<account>:processing-job/<prefix>-eval-*};
  * {@code iam:PassRole} on SAGEMAKER_ROLE_ARN (condition {@code iam:PassedToService = sagemaker.amazonaws.com});
  * {@code sagemaker:ListModelPackages} ({@code *}: the action has no resource type);
- * {@code sagemaker:DescribeModelPackage}, {@code sagemaker:CreateModelPackage}, {@code sagemaker:AddTags}
+ * {@code sagemaker:DescribeModelPackage}, {@code sagemaker:CreateModelPackage}
  * on {@code model-package/<group>/*} and {@code model-package-group/<group>};
  * {@code s3:GetObject} on {@code arn:aws:s3:::ARTIFACT_BUCKET/runs/*}; {@code kms:Decrypt} on KMS_KEY_ARN;
  * {@code codepipeline:PutJobSuccessResult}, {@code codepipeline:PutJobFailureResult} ({@code *}).
@@ -170,8 +172,9 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
         }
     }
 
-    /** A model package in the registry. */
-    record Registered(String arn, String version, String approvalStatus, boolean reused) {
+    /** A model package in the registry, with the container DEV is built from (ADR 0103). */
+    record Registered(String arn, String version, String approvalStatus, String image, String modelDataUrl,
+            boolean reused) {
     }
 
     /** The champion the gate compares with (value null: none comparable), and a note for the summary. */
@@ -420,6 +423,8 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
         outputs.put("ChampionArn", champion.value() == null ? NONE : champion.arn());
         outputs.put("ChampionValue", champion.value() == null ? NONE : QualityGate.format(champion.value()));
         outputs.put("MetricsSummary", summaryLine);
+        outputs.put("ModelImageUri", pkg.image());
+        outputs.put("ModelDataUrl", pkg.modelDataUrl());
         return JobOutcome.succeeded("Model package v" + pkg.version() + " " + pkg.approvalStatus() + ": " + summaryLine
                 + disagreement, outputs);
     }
@@ -462,10 +467,11 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
                         .build()).build())
                 .metadataProperties(provenance.build())
                 .customerMetadataProperties(metadata)
-                .clientToken(clientToken(params.executionId(), state.attempt()))
-                .tags(tags(params, config)))
+                // No Tags: a versioned package (ModelPackageGroupName given) takes its group's tags, and the
+                // API Reference says no tag argument may be given then (docs/contracts/aws-api.md).
+                .clientToken(clientToken(params.executionId(), state.attempt())))
                 .modelPackageArn();
-        return new Registered(arn, versionOf(arn), status.toString(), false);
+        return new Registered(arn, versionOf(arn), status.toString(), params.imageUri(), params.modelDataUrl(), false);
     }
 
     /** Marker in the package description by which a re-invocation finds what this execution registered. */
@@ -496,8 +502,9 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
                 }
                 DescribeModelPackageResponse d = sageMaker.describeModelPackage(r -> r.modelPackageName(summary.modelPackageArn()));
                 if (exec.equals(d.customerMetadataProperties().get(META_EXECUTION))) {
+                    ModelPackageContainerDefinition container = firstContainer(d);
                     return Optional.of(new Registered(d.modelPackageArn(), String.valueOf(d.modelPackageVersion()),
-                            d.modelApprovalStatusAsString(), true));
+                            d.modelApprovalStatusAsString(), container.image(), container.modelDataUrl(), true));
                 }
             }
             token = list.nextToken();
@@ -581,6 +588,21 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
         }
         tags.add(Tag.builder().key(TAG_PROJECT).value(config.prefix()).build());
         return tags;
+    }
+
+    /**
+     * The container of a package this execution registered (one container, as {@link #register} writes).
+     * A package without one was not written by this handler: fail rather than deploy something else.
+     */
+    private static ModelPackageContainerDefinition firstContainer(DescribeModelPackageResponse d) {
+        InferenceSpecification spec = d.inferenceSpecification();
+        if (spec == null || !spec.hasContainers() || spec.containers().isEmpty()
+                || spec.containers().get(0).image() == null || spec.containers().get(0).modelDataUrl() == null) {
+            throw JobFailedException.jobFailed("model package " + d.modelPackageArn() + " carries this execution's "
+                    + META_EXECUTION + " metadata but no InferenceSpecification container with Image and ModelDataUrl, "
+                    + "so DEV cannot be built from it. Release a new change so Evaluate registers a new package.");
+        }
+        return spec.containers().get(0);
     }
 
     static String runKey(String executionId, String rest) {

@@ -37,6 +37,11 @@ class EvaluateHandlerTest {
     static final String SOURCE_KEY = "mlops-pipeline/SourceOutp/Ab3dEfG";
     static final String NEW_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/7";
     static final String CHAMPION_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/3";
+    /** What an earlier invocation of this execution registered (an earlier build of the same commit). */
+    static final String EARLIER_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlops-model@sha256:"
+            + "a".repeat(64);
+    static final String EARLIER_MODEL_DATA = "s3://" + BUCKET + "/runs/" + EXEC + "/training/mlops-train-" + EXEC
+            + "-2/output/model.tar.gz";
     static final String CHAMPION_STATS = "s3://" + BUCKET + "/runs/9d8c7b6a-0000-1111-2222-333344445555/evaluation/evaluation.json";
 
     static final String DESCRIBE_PROCESSING = "SageMaker.DescribeProcessingJob";
@@ -408,8 +413,10 @@ class EvaluateHandlerTest {
         assertThat(metadata.path("gate").asText()).isEqualTo("passed");
         assertThat(create.path("ClientToken").asText()).matches("[a-zA-Z0-9-]{1,36}")
                 .isEqualTo(EvaluateHandler.clientToken(EXEC, 1));
-        assertThat(tags(create.path("Tags"))).containsEntry("mlops:pipeline-execution-id", EXEC)
-                .containsEntry("mlops:commit-id", COMMIT);
+        assertThat(create.has("Tags"))
+                .as("a versioned package takes its group's tags: CreateModelPackage with ModelPackageGroupName takes no Tags")
+                .isFalse();
+        assertThat(create.path("ModelPackageGroupName").asText()).isEqualTo(GROUP);
 
         JsonNode variables = aws.jobSuccess().path("outputVariables");
         assertThat(variables.path("ModelPackageArn").asText()).isEqualTo(NEW_ARN);
@@ -419,6 +426,9 @@ class EvaluateHandlerTest {
         assertThat(variables.path("GateThreshold").asText()).isEqualTo("0.75");
         assertThat(variables.path("ChampionArn").asText()).isEqualTo(CHAMPION_ARN);
         assertThat(variables.path("ChampionValue").asText()).isEqualTo("0.812");
+        assertThat(variables.path("ModelImageUri").asText()).isEqualTo(spec.path("Containers").get(0).path("Image").asText())
+                .isEqualTo(IMAGE);
+        assertThat(variables.path("ModelDataUrl").asText()).isEqualTo(MODEL);
         assertThat(variables.path("MetricsSummary").asText())
                 .contains("gate passed", "auc 0.8312 >= threshold 0.75", "champion v3 0.812 - tolerance 0.01 = 0.802",
                         "pr_auc 0.45", "v7 PendingManualApproval")
@@ -491,7 +501,9 @@ class EvaluateHandlerTest {
                 "Evaluated in " + EvaluateHandler.executionMarker(EXEC) + " commit " + COMMIT + ": gate passed"));
         SageMakerStubs.okWhenBodyContains(aws, DESCRIBE_PACKAGE, mine, "{\"ModelPackageGroupName\":\"" + GROUP
                 + "\",\"ModelPackageVersion\":6,\"ModelPackageArn\":\"" + mine + "\",\"ModelApprovalStatus\":"
-                + "\"PendingManualApproval\",\"CustomerMetadataProperties\":{\"pipeline-execution-id\":\"" + EXEC + "\"}}");
+                + "\"PendingManualApproval\",\"CustomerMetadataProperties\":{\"pipeline-execution-id\":\"" + EXEC + "\"},"
+                + "\"InferenceSpecification\":{\"Containers\":[{\"Image\":\"" + EARLIER_IMAGE + "\",\"ModelDataUrl\":\""
+                + EARLIER_MODEL_DATA + "\"}]}}");
 
         invoke(polling(JOB1, 1));
 
@@ -502,6 +514,26 @@ class EvaluateHandlerTest {
         JsonNode success = aws.jobSuccess();
         assertThat(success.path("outputVariables").path("ModelPackageArn").asText()).isEqualTo(mine);
         assertThat(success.path("outputVariables").path("MetricsSummary").asText()).contains("registered earlier by this execution");
+        assertThat(success.path("outputVariables").path("ModelImageUri").asText())
+                .as("DEV is built from the package that stands, not from this invocation's parameters").isEqualTo(EARLIER_IMAGE);
+        assertThat(success.path("outputVariables").path("ModelDataUrl").asText()).isEqualTo(EARLIER_MODEL_DATA);
+    }
+
+    @Test
+    void failsWhenThePackageThisExecutionRegisteredHasNoContainerToBuildDevFrom() {
+        completedWith("0.8312");
+        String mine = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/6";
+        registry(null, summary(mine, 6, "PendingManualApproval",
+                "Evaluated in " + EvaluateHandler.executionMarker(EXEC) + " commit " + COMMIT + ": gate passed"));
+        SageMakerStubs.okWhenBodyContains(aws, DESCRIBE_PACKAGE, mine, "{\"ModelPackageGroupName\":\"" + GROUP
+                + "\",\"ModelPackageVersion\":6,\"ModelPackageArn\":\"" + mine + "\",\"ModelApprovalStatus\":"
+                + "\"PendingManualApproval\",\"CustomerMetadataProperties\":{\"pipeline-execution-id\":\"" + EXEC + "\"}}");
+
+        invoke(polling(JOB1, 1));
+
+        assertThat(aws.count(CREATE_PACKAGE)).isZero();
+        assertThat(aws.jobFailure().path("message").asText())
+                .contains(mine, "no InferenceSpecification container", "Release a new change");
     }
 
     @Test
