@@ -95,9 +95,10 @@ public final class ModelRegistry extends Construct {
                 "sagemaker:DeleteModelPackageGroup", "sagemaker:AddTags", "sagemaker:DeleteTags", "sagemaker:ListTags"),
                 List.of(groupArn));
         handler.allow(List.of("sagemaker:DeleteModelPackage", "sagemaker:DescribeModelPackage"), List.of(packagesArn));
-        handler.allow(List.of("sagemaker:ListModelPackages"), List.of("*"));
+        handler.allow(List.of("sagemaker:ListModelPackages", "sagemaker:ListModelPackageGroups"), List.of("*"));
         Suppress.nag(handler.role(), "AwsSolutions-IAM5[Resource::*]",
-                "sagemaker:ListModelPackages supports no resource-level permissions (Service Authorization Reference).");
+                "sagemaker:ListModelPackages and sagemaker:ListModelPackageGroups support no resource-level permissions "
+                        + "(Service Authorization Reference); the group's existence is proven by listing, not by parsing errors.");
         Suppress.nag(handler.role(), "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package/"
                 + lower + "/*]", "Purge on delete removes every version of this one group; versions are numbered at run time.");
 
@@ -154,10 +155,11 @@ public final class ModelRegistry extends Construct {
         return resource;
     }
 
-    /** Evaluate: register versions, find the champion (list, describe). */
+    /** Evaluate: prove the group exists (list groups), register versions, find the champion (list, describe). */
     public Grant grantRegister(IGrantable grantee) {
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder().grantee(grantee)
-                .actions(List.of("sagemaker:ListModelPackages")).resourceArns(List.of("*")).build());
+                .actions(List.of("sagemaker:ListModelPackages", "sagemaker:ListModelPackageGroups"))
+                .resourceArns(List.of("*")).build());
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder().grantee(grantee)
                 .actions(List.of("sagemaker:CreateModelPackage")).resourceArns(List.of(groupArn, packagesArn)).build());
         return Grant.addToPrincipal(GrantOnPrincipalOptions.builder().grantee(grantee)

@@ -126,14 +126,19 @@ public final class ApproveModelHandler extends PipelineJobHandler<ApproveModelPa
         return JobOutcome.succeeded(label + " set to Approved: " + description, outputs);
     }
 
+    /**
+     * DescribeModelPackage documents no error code for a missing package (SageMaker answers a generic
+     * {@code ValidationException}); the message is never parsed. A ValidationException fails the action
+     * with SageMaker's message and what to do; throttling and server errors propagate.
+     */
     private DescribeModelPackageResponse describe(String arn) {
         try {
             return sageMaker.describeModelPackage(r -> r.modelPackageName(arn));
         } catch (AwsServiceException e) {
-            if (AwsErrors.isNotFound(e)) {
-                throw JobFailedException.jobFailed("model package " + arn + " does not exist in SageMaker (deleted after "
-                        + "the Evaluate action?): " + e.awsErrorDetails().errorMessage() + ". Release a new change so "
-                        + "Evaluate registers a new package.");
+            if (AwsErrors.hasCode(e, AwsErrors.VALIDATION_EXCEPTION)) {
+                throw JobFailedException.jobFailed("SageMaker rejected DescribeModelPackage for " + arn + " ("
+                        + AwsErrors.codeAndMessage(e) + "). If the package was deleted after the Evaluate action: Release "
+                        + "a new change so Evaluate registers a new package.", e);
             }
             throw e;
         }

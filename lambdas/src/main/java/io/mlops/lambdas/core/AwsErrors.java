@@ -1,26 +1,33 @@
 package io.mlops.lambdas.core;
 
-import java.util.Locale;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
-/** Classifies AWS service errors the same way in every handler. */
+/**
+ * Reads AWS service errors by their error code, the same way in every handler. The error message is
+ * shown to people, never parsed: where the API Reference documents a code (ResourceNotFound,
+ * ResourceInUse, EntityNotFoundException, ...) the handlers rely on that code, and where it documents
+ * none they avoid needing one (create first and handle the documented "in use" code, or list and match
+ * names exactly). Each rule is recorded in docs/contracts/aws-api.md.
+ */
 public final class AwsErrors {
+    /** The common 400 error of every AWS query/JSON API ("The input fails to satisfy the constraints"). */
+    public static final String VALIDATION_EXCEPTION = "ValidationException";
+
     private AwsErrors() {
     }
 
-    /**
-     * A missing resource. SageMaker answers a Describe of a missing job, package or group with HTTP 400
-     * {@code ValidationException} ("Requested resource not found.", "... does not exist."); other
-     * services use {@code ResourceNotFound*} / {@code EntityNotFoundException}.
-     */
-    public static boolean isNotFound(AwsServiceException e) {
+    /** Whether the service answered with exactly this error code. */
+    public static boolean hasCode(AwsServiceException e, String code) {
+        return e.awsErrorDetails() != null && code.equals(e.awsErrorDetails().errorCode());
+    }
+
+    /** {@code <code>: <message>} for a failure message (the SDK's own text when the service sent no details). */
+    public static String codeAndMessage(AwsServiceException e) {
         if (e.awsErrorDetails() == null) {
-            return false;
+            return e.getMessage();
         }
-        String code = String.valueOf(e.awsErrorDetails().errorCode());
-        String message = String.valueOf(e.awsErrorDetails().errorMessage()).toLowerCase(Locale.ROOT);
-        return code.startsWith("ResourceNotFound") || code.equals("EntityNotFoundException")
-                || ("ValidationException".equals(code) && (message.contains("does not exist")
-                        || message.contains("not found") || message.contains("could not find")));
+        String code = e.awsErrorDetails().errorCode() == null ? "HTTP " + e.statusCode() : e.awsErrorDetails().errorCode();
+        String message = e.awsErrorDetails().errorMessage() == null ? "(no message)" : e.awsErrorDetails().errorMessage();
+        return code + ": " + message;
     }
 }

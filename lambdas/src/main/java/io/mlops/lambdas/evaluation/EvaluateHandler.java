@@ -8,6 +8,7 @@ import io.mlops.lambdas.core.HandlerLog;
 import io.mlops.lambdas.evaluation.EvaluationReport.InvalidEvaluationException;
 import io.mlops.lambdas.evaluation.QualityGate.Champion;
 import io.mlops.lambdas.evaluation.QualityGate.Decision;
+import io.mlops.lambdas.modelgroup.ModelPackageGroups;
 import io.mlops.lambdas.naming.JobNames;
 import io.mlops.lambdas.pipeline.ArtifactStore;
 import io.mlops.lambdas.pipeline.JobFailedException;
@@ -62,6 +63,7 @@ import software.amazon.awssdk.services.sagemaker.model.ProcessingS3Output;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingS3UploadMode;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingStoppingCondition;
 import software.amazon.awssdk.services.sagemaker.model.ResourceInUseException;
+import software.amazon.awssdk.services.sagemaker.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.sagemaker.model.SortOrder;
 import software.amazon.awssdk.services.sagemaker.model.Tag;
 
@@ -109,7 +111,7 @@ import software.amazon.awssdk.services.sagemaker.model.Tag;
  * <p><b>IAM</b>: {@code sagemaker:CreateProcessingJob}, {@code sagemaker:DescribeProcessingJob},
  * {@code sagemaker:AddTags} on {@code arn:aws:sagemaker:<region>:<account>:processing-job/<prefix>-eval-*};
  * {@code iam:PassRole} on SAGEMAKER_ROLE_ARN (condition {@code iam:PassedToService = sagemaker.amazonaws.com});
- * {@code sagemaker:ListModelPackages} ({@code *}: the action has no resource type);
+ * {@code sagemaker:ListModelPackages}, {@code sagemaker:ListModelPackageGroups} ({@code *}: no resource type);
  * {@code sagemaker:DescribeModelPackage}, {@code sagemaker:CreateModelPackage}
  * on {@code model-package/<group>/*} and {@code model-package-group/<group>};
  * {@code s3:GetObject} on {@code arn:aws:s3:::ARTIFACT_BUCKET/runs/*}; {@code kms:Decrypt} on KMS_KEY_ARN;
@@ -223,10 +225,7 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
         EvaluateParams params = job.params();
         if (job.isContinuation()) {
             State state = job.continuation(State.class);
-            DescribeProcessingJobResponse described = describe(state.processingJobName())
-                    .orElseThrow(() -> JobFailedException.jobFailed("evaluation processing job " + state.processingJobName()
-                            + " no longer exists in SageMaker (deleted?). Retry the stage to start a new attempt."));
-            return onStatus(params, config, state, described, log);
+            return onStatus(params, config, state, describeExisting(state), log);
         }
         String source = params.sourceArtifact() + ":" + params.settingsPath();
         RunSettings settings = RunSettings.parse(artifacts.readFile(job, params.sourceArtifact(), params.settingsPath()), source);
@@ -241,21 +240,17 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             String name = JobNames.forExecution(config.prefix(), JOB_KIND, params.executionId(), attempt);
             State state = new State(name, attempt, gate.metric(), gate.threshold(), gate.maxRegression());
-            Optional<DescribeProcessingJobResponse> existing = describe(name);
-            if (existing.isEmpty()) {
-                try {
-                    sageMaker.createProcessingJob(processingJob(params, config, settings.evaluation(), name));
-                } catch (ResourceInUseException e) {
-                    // Another invocation created it between our Describe and Create: reuse it.
-                    log.info("processing job was created concurrently; reusing it", Map.of("processingJob", name));
-                    return onStatus(params, config, state, describe(name).orElseThrow(() -> e), log);
-                }
+            try {
+                sageMaker.createProcessingJob(processingJob(params, config, settings.evaluation(), name));
                 log.info("started evaluation processing job", Map.of("processingJob", name, "attempt", attempt));
                 return JobOutcome.inProgress("Started evaluation processing job " + name + " (attempt " + attempt + ", "
                         + settings.evaluation().instanceType() + ")" + (lastFailure == null ? "" : "; previous: " + lastFailure),
                         state);
+            } catch (ResourceInUseException e) {
+                // The documented answer to a name that exists (docs/contracts/aws-api.md): this execution's job.
+                log.info("processing job of this execution already exists", Map.of("processingJob", name));
             }
-            DescribeProcessingJobResponse job = existing.get();
+            DescribeProcessingJobResponse job = describeExisting(state);
             ProcessingJobStatus status = job.processingJobStatus();
             if (status == ProcessingJobStatus.FAILED || status == ProcessingJobStatus.STOPPED) {
                 lastFailure = name + " " + job.processingJobStatusAsString() + ": " + reason(job);
@@ -344,12 +339,23 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
         return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
-    private Optional<DescribeProcessingJobResponse> describe(String name) {
+    /**
+     * DescribeProcessingJob of the job this execution created. SageMaker documents {@code ResourceNotFound}
+     * for a missing job but answers {@code ValidationException} (as for training jobs, aws/aws-sdk#165); the
+     * message is never parsed. Either code fails the action with SageMaker's message; throttling and server
+     * errors propagate (the SDK has retried them).
+     */
+    private DescribeProcessingJobResponse describeExisting(State state) {
+        String name = state.processingJobName();
         try {
-            return Optional.of(sageMaker.describeProcessingJob(r -> r.processingJobName(name)));
+            return sageMaker.describeProcessingJob(r -> r.processingJobName(name));
+        } catch (ResourceNotFoundException e) {
+            throw JobFailedException.jobFailed("evaluation processing job " + name + " no longer exists in SageMaker ("
+                    + AwsErrors.codeAndMessage(e) + "). Retry the stage to start the next attempt.", e);
         } catch (AwsServiceException e) {
-            if (AwsErrors.isNotFound(e)) {
-                return Optional.empty();
+            if (AwsErrors.hasCode(e, AwsErrors.VALIDATION_EXCEPTION)) {
+                throw JobFailedException.jobFailed("SageMaker rejected DescribeProcessingJob for " + name + " ("
+                        + AwsErrors.codeAndMessage(e) + "). If the job was deleted, retry the stage to start the next attempt.", e);
             }
             throw e;
         }
@@ -390,6 +396,12 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
             throw JobFailedException.jobFailed("cannot apply the quality gate: " + e.getMessage() + ".");
         }
         QualityGate gate = new QualityGate(state.metric(), state.threshold(), state.maxRegression());
+        if (ModelPackageGroups.find(sageMaker, config.modelPackageGroup()).isEmpty()) {
+            throw JobFailedException.configuration("model package group '" + config.modelPackageGroup()
+                    + "' (environment variable " + HandlerEnv.MODEL_PACKAGE_GROUP + ") does not exist: "
+                    + "ListModelPackageGroups finds no group of that exact name. It is created by the ModelGroup custom "
+                    + "resource; deploy the stack (cdk deploy), then retry the stage.");
+        }
         ChampionLookup champion = findChampion(config.modelPackageGroup(), state.metric());
         Decision decision = gate.evaluate(value, champion.champion());
         log.info("quality gate applied", Map.of("passed", decision.passed(), "checks", decision.checks()));
@@ -517,19 +529,10 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
 
     /** The newest Approved package of the group and its value of the gate metric. */
     private ChampionLookup findChampion(String group, String metric) {
-        ListModelPackagesResponse list;
-        try {
-            list = sageMaker.listModelPackages(r -> r.modelPackageGroupName(group)
-                    .modelApprovalStatus(ModelApprovalStatus.APPROVED)
-                    .sortBy(ModelPackageSortBy.CREATION_TIME).sortOrder(SortOrder.DESCENDING).maxResults(1));
-        } catch (AwsServiceException e) {
-            if (AwsErrors.isNotFound(e)) {
-                throw JobFailedException.configuration("model package group '" + group + "' (environment variable "
-                        + HandlerEnv.MODEL_PACKAGE_GROUP + ") does not exist: " + e.awsErrorDetails().errorMessage()
-                        + ". It is created by the ModelGroup custom resource; deploy the stack (cdk deploy).");
-            }
-            throw e;
-        }
+        // An empty list means "no Approved package", never "no group": the group was proven to exist first.
+        ListModelPackagesResponse list = sageMaker.listModelPackages(r -> r.modelPackageGroupName(group)
+                .modelApprovalStatus(ModelApprovalStatus.APPROVED)
+                .sortBy(ModelPackageSortBy.CREATION_TIME).sortOrder(SortOrder.DESCENDING).maxResults(1));
         if (list.modelPackageSummaryList().isEmpty()) {
             return ChampionLookup.none(null);
         }

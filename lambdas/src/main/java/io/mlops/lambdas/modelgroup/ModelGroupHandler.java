@@ -1,6 +1,5 @@
 package io.mlops.lambdas.modelgroup;
 
-import io.mlops.lambdas.core.AwsErrors;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
@@ -9,7 +8,6 @@ import io.mlops.lambdas.core.JsonStreamHandler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,6 +16,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageGroupResponse;
 import software.amazon.awssdk.services.sagemaker.model.ListModelPackagesResponse;
+import software.amazon.awssdk.services.sagemaker.model.ModelPackageGroupSummary;
 import software.amazon.awssdk.services.sagemaker.model.ModelPackageSummary;
 import software.amazon.awssdk.services.sagemaker.model.Tag;
 
@@ -27,7 +26,8 @@ import software.amazon.awssdk.services.sagemaker.model.Tag;
  *
  * <ul>
  * <li><b>Create</b>: CreateModelPackageGroup (name, description, tags). If a group of that name already
- * exists it is adopted instead of failing: described, the requested tags added, and returned.</li>
+ * exists (ListModelPackageGroups, exact name: SageMaker documents no "already exists" error code) it is
+ * adopted instead: described, the requested tags added, and returned.</li>
  * <li><b>Update</b>: a new {@code GroupName} creates (or adopts) the new group and returns its name as
  * the new physical id; CloudFormation then sends Delete for the old one (with the old properties,
  * so the old {@code PurgeOnDelete} decides). Same name: tags are reconciled against the previous
@@ -37,8 +37,8 @@ import software.amazon.awssdk.services.sagemaker.model.Tag;
  * logs it) instead of pretending; rename the group to get a new description.</li>
  * <li><b>Delete</b>: by default keeps the group and all its model versions (they are the audit trail
  * of what was deployed). With {@code PurgeOnDelete=true}: lists every model package of the group (all
- * approval statuses, paginated), deletes each, then deletes the group. A group or package already
- * gone counts as deleted. A Delete whose physical id is not a group name (a Create that failed
+ * approval statuses, paginated), deletes each, then deletes the group. A group already gone
+ * (ListModelPackageGroups, exact name) counts as deleted; no error message is parsed. A Delete whose physical id is not a group name (a Create that failed
  * before creating anything) succeeds without calls.</li>
  * </ul>
  *
@@ -56,7 +56,7 @@ import software.amazon.awssdk.services.sagemaker.model.Tag;
  * <p><b>IAM</b>: {@code sagemaker:CreateModelPackageGroup}, {@code sagemaker:DescribeModelPackageGroup},
  * {@code sagemaker:DeleteModelPackageGroup}, {@code sagemaker:AddTags}, {@code sagemaker:DeleteTags} on
  * {@code arn:aws:sagemaker:<region>:<account>:model-package-group/<group>};
- * {@code sagemaker:ListModelPackages} ({@code *}); {@code sagemaker:DeleteModelPackage} on
+ * {@code sagemaker:ListModelPackages}, {@code sagemaker:ListModelPackageGroups} ({@code *}); {@code sagemaker:DeleteModelPackage} on
  * {@code arn:aws:sagemaker:<region>:<account>:model-package/<group>/*}.
  */
 public final class ModelGroupHandler extends JsonStreamHandler<CustomResourceEvent, CustomResourceResponse> {
@@ -132,9 +132,15 @@ public final class ModelGroupHandler extends JsonStreamHandler<CustomResourceEve
         return response(group, warnings, log);
     }
 
+    /**
+     * Adopts the group when one of that exact name exists (found by listing: SageMaker documents no
+     * "already exists" error code for CreateModelPackageGroup), else creates it. A create that still
+     * fails (a group created in between, a limit) fails with SageMaker's code and message.
+     */
     private Group createOrAdopt(ModelGroupProperties props, List<String> warnings, HandlerLog log) {
         String name = props.groupName();
-        try {
+        Optional<ModelPackageGroupSummary> found = ModelPackageGroups.find(sageMaker, name);
+        if (found.isEmpty()) {
             String arn = sageMaker.createModelPackageGroup(r -> {
                 r.modelPackageGroupName(name).modelPackageGroupDescription(props.description());
                 if (!props.tags().isEmpty()) {
@@ -143,13 +149,9 @@ public final class ModelGroupHandler extends JsonStreamHandler<CustomResourceEve
             }).modelPackageGroupArn();
             log.info("created model package group", Map.of("group", name, "arn", arn));
             return new Group(name, arn);
-        } catch (AwsServiceException e) {
-            if (!alreadyExists(e)) {
-                throw e;
-            }
-            log.info("model package group already exists; adopting it", Map.of("group", name,
-                    "message", String.valueOf(e.awsErrorDetails().errorMessage())));
         }
+        log.info("model package group already exists; adopting it", Map.of("group", name,
+                "arn", found.get().modelPackageGroupArn()));
         DescribeModelPackageGroupResponse existing = sageMaker.describeModelPackageGroup(r -> r.modelPackageGroupName(name));
         if (!props.tags().isEmpty()) {
             sageMaker.addTags(r -> r.resourceArn(existing.modelPackageGroupArn()).tags(tags(props.tags())));
@@ -171,7 +173,8 @@ public final class ModelGroupHandler extends JsonStreamHandler<CustomResourceEve
                     Map.of("old", String.valueOf(current), "new", props.groupName()));
             return response(createOrAdopt(props, warnings, log), warnings, log);
         }
-        Optional<DescribeModelPackageGroupResponse> existing = describeGroup(props.groupName());
+        Optional<DescribeModelPackageGroupResponse> existing = ModelPackageGroups.find(sageMaker, props.groupName())
+                .map(g -> sageMaker.describeModelPackageGroup(r -> r.modelPackageGroupName(props.groupName())));
         if (existing.isEmpty()) {
             warnings.add("model package group '" + props.groupName() + "' had been deleted outside CloudFormation and was "
                     + "created again (empty)");
@@ -229,62 +232,33 @@ public final class ModelGroupHandler extends JsonStreamHandler<CustomResourceEve
                     Map.of("group", name));
             return new CustomResourceResponse(name, Map.of(DATA_NAME, name));
         }
+        if (ModelPackageGroups.find(sageMaker, name).isEmpty()) {
+            log.info("model package group is already gone", Map.of("group", name));
+            return new CustomResourceResponse(name, Map.of(DATA_NAME, name));
+        }
         List<String> arns = new ArrayList<>();
         String token = null;
         for (int page = 0; page < MAX_PAGES; page++) {
             String next = token;
-            ListModelPackagesResponse list;
-            try {
-                list = sageMaker.listModelPackages(r -> r.modelPackageGroupName(name).maxResults(100).nextToken(next));
-            } catch (AwsServiceException e) {
-                if (AwsErrors.isNotFound(e)) {
-                    log.info("model package group is already gone", Map.of("group", name));
-                    return new CustomResourceResponse(name, Map.of(DATA_NAME, name));
-                }
-                throw e;
-            }
+            ListModelPackagesResponse list = sageMaker.listModelPackages(r -> r.modelPackageGroupName(name)
+                    .maxResults(100).nextToken(next));
             list.modelPackageSummaryList().stream().map(ModelPackageSummary::modelPackageArn).forEach(arns::add);
             token = list.nextToken();
             if (token == null || token.isBlank()) {
                 break;
             }
         }
-        int deleted = 0;
+        // Each listed package exists; a failure to delete one (ConflictException: in use) fails the Delete.
         for (String arn : arns) {
-            try {
-                sageMaker.deleteModelPackage(r -> r.modelPackageName(arn));
-                deleted++;
-            } catch (AwsServiceException e) {
-                if (!AwsErrors.isNotFound(e)) {
-                    throw e;
-                }
-            }
+            sageMaker.deleteModelPackage(r -> r.modelPackageName(arn));
         }
-        log.info("deleted model packages", Map.of("group", name, "listed", arns.size(), "deleted", deleted));
-        try {
-            sageMaker.deleteModelPackageGroup(r -> r.modelPackageGroupName(name));
-            log.info("deleted model package group", Map.of("group", name));
-        } catch (AwsServiceException e) {
-            if (!AwsErrors.isNotFound(e)) {
-                throw e;
-            }
-            log.info("model package group is already gone", Map.of("group", name));
-        }
+        log.info("deleted model packages", Map.of("group", name, "deleted", arns.size()));
+        sageMaker.deleteModelPackageGroup(r -> r.modelPackageGroupName(name));
+        log.info("deleted model package group", Map.of("group", name));
         return new CustomResourceResponse(name, Map.of(DATA_NAME, name));
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private Optional<DescribeModelPackageGroupResponse> describeGroup(String name) {
-        try {
-            return Optional.of(sageMaker.describeModelPackageGroup(r -> r.modelPackageGroupName(name)));
-        } catch (AwsServiceException e) {
-            if (AwsErrors.isNotFound(e)) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-    }
 
     private static CustomResourceResponse response(Group group, List<String> warnings, HandlerLog log) {
         Map<String, String> data = new LinkedHashMap<>();
@@ -300,21 +274,6 @@ public final class ModelGroupHandler extends JsonStreamHandler<CustomResourceEve
 
     private static List<Tag> tags(Map<String, String> tags) {
         return tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
-    }
-
-    /**
-     * SageMaker answers CreateModelPackageGroup for an existing name with a ValidationException whose
-     * message says it already exists; ConflictException and ResourceInUse are accepted as well.
-     */
-    static boolean alreadyExists(AwsServiceException e) {
-        if (e.awsErrorDetails() == null) {
-            return false;
-        }
-        String code = String.valueOf(e.awsErrorDetails().errorCode());
-        String message = String.valueOf(e.awsErrorDetails().errorMessage()).toLowerCase(Locale.ROOT);
-        boolean says = message.contains("already exist");
-        return code.startsWith("ConflictException") || (code.startsWith("ResourceInUse") && says)
-                || ("ValidationException".equals(code) && says);
     }
 
     private static String describe(String requestType, String target, AwsServiceException e) {

@@ -30,6 +30,11 @@ public class JobFailedException extends RuntimeException {
         return new JobFailedException(FailureType.JOB_FAILED, message);
     }
 
+    /** A JobFailed failure caused by {@code cause} (kept for the log). */
+    public static JobFailedException jobFailed(String message, Throwable cause) {
+        return new JobFailedException(FailureType.JOB_FAILED, message, cause);
+    }
+
     public FailureType type() {
         return type;
     }

@@ -37,10 +37,12 @@ import software.amazon.awssdk.services.sagemaker.model.TrainingJobStatus;
  * one already created) with the model image built for this commit, and exports its name.
  *
  * <p>The job is named {@code JobNames.forExecution(JOB_NAME_PREFIX, "train", executionId, attempt)}, which
- * always satisfies SageMaker's name rules. For attempt 1, 2, … up to {@value #MAX_ATTEMPTS} it runs
- * DescribeTrainingJob: no such job → create it; InProgress, Completed or Stopping → it counts as launched and
- * is reused; Failed or Stopped (a "Retry" of the stage keeps the execution id) → try the next attempt
- * number. When all attempts have failed, the action fails and asks for a new pipeline execution.
+ * always satisfies SageMaker's name rules. For attempt 1, 2, … up to {@value #MAX_ATTEMPTS} it calls
+ * CreateTrainingJob; when the name exists (the documented {@code ResourceInUse}) it describes that job:
+ * InProgress, Completed or Stopping → it counts as launched and is reused; Failed or Stopped (a "Retry" of
+ * the stage keeps the execution id) → try the next attempt number. It never infers "no such job" from a
+ * Describe error: SageMaker documents {@code ResourceNotFound} for that but answers {@code ValidationException}
+ * (docs/contracts/aws-api.md). When all attempts have failed, the action fails and asks for a new execution.
  *
  * <p><b>CreateTrainingJob</b>: image {@code imageUri} (pinned: never {@code :latest}), File input mode, one
  * MetricDefinition per {@code METRIC <name>=<float>} line of docs/contracts/model-container.md; channels
@@ -112,18 +114,22 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
         String prefix = env.orDefault(HandlerEnv.JOB_NAME_PREFIX, DEFAULT_PREFIX);
         String exec = p.executionId();
 
+        RunSettings settings = RunSettings.parse(artifacts.readFile(job, p.sourceArtifact(), p.settingsPath()),
+                p.sourceArtifact() + ":" + p.settingsPath());
         List<String> ended = new ArrayList<>();
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             String name = JobNames.forExecution(prefix, "train", exec, attempt);
-            Optional<DescribeTrainingJobResponse> existing = TrainingJobs.describe(sageMaker, name);
-            if (existing.isEmpty()) {
-                return create(job, name, attempt, bucket, role, prefix, log);
+            try {
+                return create(job, settings, name, attempt, bucket, role, prefix, log);
+            } catch (ResourceInUseException e) {
+                // The documented answer to a name that exists (docs/contracts/aws-api.md): this execution's job.
+                log.info("training job of this execution already exists", Map.of("job", name));
             }
-            DescribeTrainingJobResponse d = existing.get();
+            DescribeTrainingJobResponse d = sageMaker.describeTrainingJob(r -> r.trainingJobName(name));
             TrainingJobStatus status = d.trainingJobStatus();
             if (status == TrainingJobStatus.IN_PROGRESS || status == TrainingJobStatus.COMPLETED
                     || status == TrainingJobStatus.STOPPING) {
-                log.info("training job of this execution already exists", Map.of("job", name, "status", d.trainingJobStatusAsString()));
+                log.info("reusing the training job of this execution", Map.of("job", name, "status", d.trainingJobStatusAsString()));
                 return reused(d);
             }
             if (status != TrainingJobStatus.FAILED && status != TrainingJobStatus.STOPPED) {
@@ -146,12 +152,11 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
                 + "); reusing it", outputs(d.trainingJobName(), output));
     }
 
-    private JobOutcome create(PipelineJob<LaunchTrainingParams> job, String name, int attempt, String bucket, String role,
-            String prefix, HandlerLog log) {
+    /** CreateTrainingJob; a name that exists answers {@link ResourceInUseException}, which the caller handles. */
+    private JobOutcome create(PipelineJob<LaunchTrainingParams> job, RunSettings settings, String name, int attempt,
+            String bucket, String role, String prefix, HandlerLog log) {
         LaunchTrainingParams p = job.params();
         String exec = p.executionId();
-        RunSettings settings = RunSettings.parse(artifacts.readFile(job, p.sourceArtifact(), p.settingsPath()),
-                p.sourceArtifact() + ":" + p.settingsPath());
         RunSettings.Training t = settings.training();
         Optional<String> kms = env.optional(HandlerEnv.KMS_KEY_ARN);
         String runPrefix = "s3://" + bucket + "/runs/" + exec + "/";
@@ -195,13 +200,7 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
         if (spot) {
             request.enableManagedSpotTraining(true).checkpointConfig(c -> c.s3Uri(runPrefix + "checkpoints/"));
         }
-        try {
-            sageMaker.createTrainingJob(request.build());
-        } catch (ResourceInUseException e) {
-            // Another invocation created it between our Describe and Create: that job is this execution's job.
-            log.info("training job was created concurrently; reusing it", Map.of("job", name));
-            return reused(TrainingJobs.describe(sageMaker, name).orElseThrow(() -> e));
-        }
+        sageMaker.createTrainingJob(request.build());
         log.info("created training job", Map.of("job", name, "attempt", attempt, "image", p.imageUri()));
         return JobOutcome.succeeded("Created training job " + name + (attempt > 1 ? " (attempt " + attempt + ")" : "")
                 + " with image " + p.imageUri() + " on " + t.instanceType() + " x" + t.instanceCount()

@@ -79,10 +79,9 @@ public final class MonitorTrainingHandler extends PipelineJobHandler<MonitorTrai
         HandlerLog log = new HandlerLog(name(), context);
         String name = job.params().trainingJobName();
         int polls = job.isContinuation() ? job.continuation(Poll.class).polls() : 0;
-        DescribeTrainingJobResponse d = TrainingJobs.describe(sageMaker, name).orElseThrow(() -> JobFailedException.jobFailed(
-                "training job " + name + " does not exist in this account and region. trainingJobName must be the "
-                        + "LaunchTraining output variable of this execution (#{TrainLaunch.TrainingJobName}); Retry the "
-                        + "training stage so LaunchTraining creates the job."));
+        DescribeTrainingJobResponse d = TrainingJobs.describeExisting(sageMaker, name, "trainingJobName must be the "
+                + "LaunchTraining output variable of this execution (#{TrainLaunch.TrainingJobName}); Retry the "
+                + "training stage so LaunchTraining creates the job.");
         String status = d.trainingJobStatusAsString();
         String secondary = d.secondaryStatus() == null ? "" : d.secondaryStatusAsString();
         log.info("training job status", Map.of("job", name, "status", String.valueOf(status), "secondaryStatus", secondary,

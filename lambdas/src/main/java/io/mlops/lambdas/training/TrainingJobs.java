@@ -3,8 +3,6 @@ package io.mlops.lambdas.training;
 import io.mlops.lambdas.core.AwsErrors;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.pipeline.JobFailedException;
-import java.util.Locale;
-import java.util.Optional;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
 import software.amazon.awssdk.services.sagemaker.model.ResourceNotFoundException;
@@ -19,17 +17,21 @@ final class TrainingJobs {
     }
 
     /**
-     * DescribeTrainingJob, or empty when there is no such job. SageMaker answers a missing job with HTTP 400
-     * {@code ValidationException} "Requested resource not found."; every other error propagates.
+     * DescribeTrainingJob of a job that should exist. SageMaker documents {@code ResourceNotFound} for a
+     * missing job but answers {@code ValidationException} "Requested resource not found." (aws/aws-sdk#165);
+     * the error message is never parsed. Either code fails the action with SageMaker's message and
+     * {@code whatToDo}; throttling and server errors propagate (the SDK has retried them).
      */
-    static Optional<DescribeTrainingJobResponse> describe(SageMakerClient sageMaker, String name) {
+    static DescribeTrainingJobResponse describeExisting(SageMakerClient sageMaker, String name, String whatToDo) {
         try {
-            return Optional.of(sageMaker.describeTrainingJob(r -> r.trainingJobName(name)));
+            return sageMaker.describeTrainingJob(r -> r.trainingJobName(name));
         } catch (ResourceNotFoundException e) {
-            return Optional.empty();
+            throw JobFailedException.jobFailed("training job " + name + " does not exist in this account and region ("
+                    + AwsErrors.codeAndMessage(e) + "). " + whatToDo, e);
         } catch (SageMakerException e) {
-            if (AwsErrors.isNotFound(e)) {
-                return Optional.empty();
+            if (AwsErrors.hasCode(e, AwsErrors.VALIDATION_EXCEPTION)) {
+                throw JobFailedException.jobFailed("SageMaker rejected DescribeTrainingJob for " + name + " ("
+                        + AwsErrors.codeAndMessage(e) + "). If the job does not exist: " + whatToDo, e);
             }
             throw e;
         }

@@ -48,6 +48,7 @@ class EvaluateHandlerTest {
     static final String CREATE_PROCESSING = "SageMaker.CreateProcessingJob";
     static final String LIST_PACKAGES = "SageMaker.ListModelPackages";
     static final String DESCRIBE_PACKAGE = "SageMaker.DescribeModelPackage";
+    static final String LIST_GROUPS = "SageMaker.ListModelPackageGroups";
     static final String CREATE_PACKAGE = "SageMaker.CreateModelPackage";
 
     static final String EVENT = Fixtures.event("evaluate-job.json");
@@ -96,6 +97,13 @@ class EvaluateHandlerTest {
                 + "processing-job/" + name + "\",\"ProcessingJobStatus\":\"" + status + "\"" + extra + "}";
     }
 
+    /** CreateProcessingJob of this name answers the documented ResourceInUse (the job exists). */
+    static void nameInUse(String job) {
+        SageMakerStubs.errorWhenBodyContains(aws, CREATE_PROCESSING, "\"" + job + "\"", 400, "ResourceInUse",
+                "Processing job names must be unique within an AWS account and region, and a job with this name already exists");
+    }
+
+    /** How SageMaker answers DescribeProcessingJob of a missing job in practice (aws/aws-sdk#165). */
     static void processingJobNotFound() {
         aws.error(DESCRIBE_PROCESSING, 400, "ValidationException", "Requested resource not found.");
     }
@@ -120,6 +128,10 @@ class EvaluateHandlerTest {
                 + "\"ModelPackageStatus\":\"Completed\",\"ModelApprovalStatus\":\"" + status + "\"}";
     }
 
+    static String groups(String... names) {
+        return SageMakerStubs.groups(names);
+    }
+
     static String list(String... summaries) {
         return "{\"ModelPackageSummaryList\":[" + String.join(",", summaries) + "]}";
     }
@@ -138,6 +150,7 @@ class EvaluateHandlerTest {
 
     /** The registry: an optional champion (approved list + its description) and the group's newest packages. */
     static void registry(String championDescribe, String... newestPackages) {
+        aws.ok(LIST_GROUPS, groups(GROUP + "-old", GROUP));
         SageMakerStubs.okWhenBodyContains(aws, LIST_PACKAGES, "\"ModelApprovalStatus\":\"Approved\"",
                 championDescribe == null ? list() : list(championSummary()));
         SageMakerStubs.okWhenBodyLacks(aws, LIST_PACKAGES, "ModelApprovalStatus", list(newestPackages));
@@ -172,7 +185,6 @@ class EvaluateHandlerTest {
     @Test
     void launchesTheProcessingJobWithTheContractPathsAndCarriesTheGateInTheToken() {
         settingsInSource(SETTINGS);
-        processingJobNotFound();
         aws.ok(CREATE_PROCESSING, "{\"ProcessingJobArn\":\"arn:aws:sagemaker:us-east-1:123456789012:processing-job/" + JOB1 + "\"}");
 
         invoke(EVENT);
@@ -213,13 +225,13 @@ class EvaluateHandlerTest {
         JsonNode success = aws.jobSuccess();
         assertThat(success.path("executionDetails").path("summary").asText()).contains(JOB1, "attempt 1", "ml.c5.xlarge");
         assertThat(state(success)).isEqualTo(new EvaluateHandler.State(JOB1, 1, "auc", 0.75, 0.01));
-        assertThat(aws.onlyRequest(DESCRIBE_PROCESSING).path("ProcessingJobName").asText()).isEqualTo(JOB1);
+        assertThat(aws.count(DESCRIBE_PROCESSING))
+                .as("create first: a missing job is never inferred from a Describe error").isZero();
     }
 
     @Test
     void leavesEncryptionToTheBucketDefaultWhenNoKmsKeyIsConfigured() {
         settingsInSource("{\"qualityGate\": {\"metric\": \"f1\", \"threshold\": 0.5}}");
-        aws.error(DESCRIBE_PROCESSING, 400, "ValidationException", "Could not find requested job with name " + JOB1);
         aws.ok(CREATE_PROCESSING, "{\"ProcessingJobArn\":\"arn\"}");
 
         invoke(env(false), EVENT);
@@ -236,11 +248,12 @@ class EvaluateHandlerTest {
     @Test
     void reusesTheRunningJobOfThisExecutionInsteadOfStartingASecond() {
         settingsInSource(SETTINGS);
+        nameInUse(JOB1);
         aws.ok(DESCRIBE_PROCESSING, processingJob(JOB1, "InProgress", ""));
 
         invoke(EVENT);
 
-        assertThat(aws.count(CREATE_PROCESSING)).isZero();
+        assertThat(aws.count(CREATE_PROCESSING)).isEqualTo(1);
         JsonNode success = aws.jobSuccess();
         assertThat(state(success).processingJobName()).isEqualTo(JOB1);
         assertThat(success.path("executionDetails").path("summary").asText()).contains(JOB1, "InProgress");
@@ -251,13 +264,14 @@ class EvaluateHandlerTest {
         settingsInSource(SETTINGS);
         SageMakerStubs.okWhenBodyContains(aws, DESCRIBE_PROCESSING, "\"" + JOB1 + "\"",
                 processingJob(JOB1, "Failed", ",\"FailureReason\":\"AlgorithmError: out of memory\""));
-        SageMakerStubs.errorWhenBodyContains(aws, DESCRIBE_PROCESSING, "\"" + JOB1 + "-2\"", 400, "ValidationException",
-                "Requested resource not found.");
         aws.ok(CREATE_PROCESSING, "{\"ProcessingJobArn\":\"arn\"}");
+        nameInUse(JOB1);
 
         invoke(EVENT);
 
-        assertThat(aws.onlyRequest(CREATE_PROCESSING).path("ProcessingJobName").asText()).isEqualTo(JOB1 + "-2");
+        assertThat(aws.requests(CREATE_PROCESSING)).extracting(r -> r.path("ProcessingJobName").asText())
+                .containsExactly(JOB1, JOB1 + "-2");
+        assertThat(aws.onlyRequest(DESCRIBE_PROCESSING).path("ProcessingJobName").asText()).isEqualTo(JOB1);
         JsonNode success = aws.jobSuccess();
         assertThat(state(success)).isEqualTo(new EvaluateHandler.State(JOB1 + "-2", 2, "auc", 0.75, 0.01));
         assertThat(success.path("executionDetails").path("summary").asText()).contains("attempt 2", "out of memory");
@@ -266,12 +280,13 @@ class EvaluateHandlerTest {
     @Test
     void failsAfterFiveFailedAttemptsInsteadOfRetryingForever() {
         settingsInSource(SETTINGS);
+        aws.error(CREATE_PROCESSING, 400, "ResourceInUse", "Processing job names must be unique within an AWS account and region");
         aws.ok(DESCRIBE_PROCESSING, processingJob("x", "Stopped", ",\"FailureReason\":\"MaxRuntimeExceeded\""));
 
         invoke(EVENT);
 
         assertThat(aws.count(DESCRIBE_PROCESSING)).isEqualTo(5);
-        assertThat(aws.count(CREATE_PROCESSING)).isZero();
+        assertThat(aws.count(CREATE_PROCESSING)).isEqualTo(5);
         JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("failed 5 times", EXEC, JOB1 + "-5", "MaxRuntimeExceeded",
@@ -281,7 +296,6 @@ class EvaluateHandlerTest {
     @Test
     void retriesAThrottledCreateProcessingJob() {
         settingsInSource(SETTINGS);
-        processingJobNotFound();
         aws.throttleOnceThen(CREATE_PROCESSING, "{\"ProcessingJobArn\":\"arn\"}");
 
         invoke(EVENT);
@@ -353,11 +367,24 @@ class EvaluateHandlerTest {
 
     @Test
     void failsWhenThePolledJobNoLongerExists() {
+        aws.error(DESCRIBE_PROCESSING, 400, "ResourceNotFound", "Resource not found");
+
+        invoke(polling(JOB1, 1));
+
+        assertThat(aws.jobFailure().path("message").asText()).contains(JOB1, "no longer exists", "ResourceNotFound",
+                "Retry the stage");
+        assertThat(aws.count(CREATE_PROCESSING)).isZero();
+    }
+
+    @Test
+    void failsWithSageMakersMessageWhenThePolledJobAnswersValidationExceptionAsSageMakerDoes() {
         processingJobNotFound();
 
         invoke(polling(JOB1, 1));
 
-        assertThat(aws.jobFailure().path("message").asText()).contains(JOB1, "no longer exists", "Retry the stage");
+        assertThat(aws.jobFailure().path("message").asText()).contains(JOB1, "ValidationException",
+                "Requested resource not found.", "retry the stage");
+        assertThat(aws.count(CREATE_PROCESSING)).isZero();
     }
 
     @Test
@@ -587,14 +614,32 @@ class EvaluateHandlerTest {
     @Test
     void failsWithConfigurationErrorWhenTheModelPackageGroupDoesNotExist() {
         completedWith("0.8312");
-        aws.error(LIST_PACKAGES, 400, "ValidationException",
-                "ModelPackageGroup arn:aws:sagemaker:us-east-1:123456789012:model-package-group/" + GROUP + " does not exist.");
+        // Only a group whose name merely contains ours: ListModelPackages would answer an empty list, which
+        // must not be read as "no champion" (SageMaker documents no error for a missing group).
+        aws.ok(LIST_GROUPS, groups(GROUP + "-old"));
+        aws.ok(LIST_PACKAGES, list());
 
         invoke(polling(JOB1, 1));
 
         JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
         assertThat(failure.path("message").asText()).contains(GROUP, "MODEL_PACKAGE_GROUP", "ModelGroup", "does not exist");
+        assertThat(aws.count(CREATE_PACKAGE)).isZero();
+        JsonNode lookup = aws.onlyRequest(LIST_GROUPS);
+        assertThat(lookup.path("NameContains").asText()).isEqualTo(GROUP);
+    }
+
+    @Test
+    void findsTheGroupOnALaterPageOfListModelPackageGroups() {
+        completedWith("0.8312");
+        registry(null);
+        SageMakerStubs.okWhenBodyLacks(aws, LIST_GROUPS, "NextToken", groups(GROUP + "-a").replace("]}", "],\"NextToken\":\"page2\"}"));
+        SageMakerStubs.okWhenBodyContains(aws, LIST_GROUPS, "page2", groups(GROUP));
+
+        invoke(polling(JOB1, 1));
+
+        assertThat(aws.count(LIST_GROUPS)).isEqualTo(2);
+        assertThat(aws.count(CREATE_PACKAGE)).isEqualTo(1);
     }
 
     @Test
@@ -614,7 +659,6 @@ class EvaluateHandlerTest {
     @Test
     void runsTheWholeFlowAcrossInvocationsWithItsOwnTokens() {
         settingsInSource(SETTINGS);
-        processingJobNotFound();
         aws.ok(CREATE_PROCESSING, "{\"ProcessingJobArn\":\"arn\"}");
         invoke(EVENT);
         String token1 = aws.jobSuccess().path("continuationToken").asText();
@@ -642,7 +686,6 @@ class EvaluateHandlerTest {
     @Test
     void runsTheWholeFlowToAFailedGateAcrossInvocations() {
         settingsInSource("{\"qualityGate\": {\"metric\": \"f1\", \"threshold\": 0.6}}");
-        processingJobNotFound();
         aws.ok(CREATE_PROCESSING, "{\"ProcessingJobArn\":\"arn\"}");
         invoke(EVENT);
         String token = aws.jobSuccess().path("continuationToken").asText();
@@ -681,7 +724,6 @@ class EvaluateHandlerTest {
     void acceptsAnImagePinnedByDigest() {
         String digest = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlops-model@sha256:" + "ab".repeat(32);
         settingsInSource(SETTINGS);
-        processingJobNotFound();
         aws.ok(CREATE_PROCESSING, "{\"ProcessingJobArn\":\"arn\"}");
 
         invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"imageUri\":\"" + digest

@@ -46,4 +46,12 @@ public final class SageMakerStubs {
     private static ResponseDefinitionBuilder ok(String json) {
         return aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1").withBody(json);
     }
+
+    /** A ListModelPackageGroups page with groups of these names (NameContains may match several). */
+    public static String groups(String... names) {
+        return "{\"ModelPackageGroupSummaryList\":[" + java.util.Arrays.stream(names).map(n -> "{\"ModelPackageGroupName\":\""
+                + n + "\",\"ModelPackageGroupArn\":\"arn:aws:sagemaker:us-east-1:123456789012:model-package-group/" + n
+                + "\",\"ModelPackageGroupStatus\":\"Completed\",\"CreationTime\":1763800000}")
+                .collect(java.util.stream.Collectors.joining(",")) + "]}";
+    }
 }

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,6 +32,17 @@ class ModelGroupHandlerTest {
     static final String DELETE_TAGS = "SageMaker.DeleteTags";
     static final String LIST_PACKAGES = "SageMaker.ListModelPackages";
     static final String DELETE_PACKAGE = "SageMaker.DeleteModelPackage";
+    static final String LIST_GROUPS = "SageMaker.ListModelPackageGroups";
+
+    /** By default no group of that name exists; tests that need one stub {@link #groupExists()}. */
+    @BeforeEach
+    void noGroup() {
+        aws.ok(LIST_GROUPS, SageMakerStubs.groups(GROUP + "-old"));
+    }
+
+    static void groupExists() {
+        aws.ok(LIST_GROUPS, SageMakerStubs.groups(GROUP + "-old", GROUP));
+    }
 
     static JsonNode invoke(String event) {
         String out = Fixtures.invoke(new ModelGroupHandler(aws.clients().sageMaker()), event, new TestContext());
@@ -100,7 +112,8 @@ class ModelGroupHandlerTest {
         assertThat(response.path("Data").path("ModelPackageGroupArn").asText()).isEqualTo(GROUP_ARN);
         assertThat(response.path("Data").has("Warning")).isFalse();
         assertThat(response.size()).as("only the Provider framework's keys: %s", response).isEqualTo(2);
-        assertThat(sageMakerTargets()).containsExactly(CREATE_GROUP);
+        assertThat(sageMakerTargets()).containsExactly(LIST_GROUPS, CREATE_GROUP);
+        assertThat(aws.onlyRequest(LIST_GROUPS).path("NameContains").asText()).isEqualTo(GROUP);
     }
 
     @Test
@@ -116,12 +129,13 @@ class ModelGroupHandlerTest {
 
     @Test
     void adoptsAnExistingGroupOfTheSameNameInsteadOfFailing() {
-        aws.error(CREATE_GROUP, 400, "ValidationException", "Model Package Group already exists: " + GROUP_ARN);
+        groupExists();
         aws.ok(DESCRIBE_GROUP, describeGroup(DESCRIPTION));
         aws.ok(ADD_TAGS, "{\"Tags\":[]}");
 
         JsonNode response = invoke(Fixtures.event("model-group-create.json"));
 
+        assertThat(aws.count(CREATE_GROUP)).as("SageMaker documents no 'already exists' code: never create to find out").isZero();
         assertThat(aws.onlyRequest(DESCRIBE_GROUP).path("ModelPackageGroupName").asText()).isEqualTo(GROUP);
         JsonNode addTags = aws.onlyRequest(ADD_TAGS);
         assertThat(addTags.path("ResourceArn").asText()).isEqualTo(GROUP_ARN);
@@ -132,8 +146,8 @@ class ModelGroupHandlerTest {
     }
 
     @Test
-    void adoptsOnAConflictExceptionAndWarnsThatTheExistingDescriptionStays() {
-        aws.error(CREATE_GROUP, 409, "ConflictException", "Resource already exists");
+    void adoptsAndWarnsThatTheExistingDescriptionStays() {
+        groupExists();
         aws.ok(DESCRIBE_GROUP, describeGroup("made by hand"));
         aws.ok(ADD_TAGS, "{\"Tags\":[]}");
 
@@ -141,6 +155,17 @@ class ModelGroupHandlerTest {
 
         assertThat(response.path("Data").path("ModelPackageGroupArn").asText()).isEqualTo(GROUP_ARN);
         assertThat(response.path("Data").path("Warning").asText()).contains("create-only", "keeps 'made by hand'", DESCRIPTION);
+    }
+
+    @Test
+    void failsWithTheServiceMessageWhenAGroupCreatedInBetweenMakesCreateFail() {
+        aws.error(CREATE_GROUP, 400, "ValidationException", "Model Package Group already exists: " + GROUP_ARN);
+
+        assertThatThrownBy(() -> invoke(Fixtures.event("model-group-create.json")))
+                .isInstanceOf(ModelGroupHandler.ModelGroupException.class)
+                .hasMessageContaining("ValidationException").hasMessageContaining("already exists")
+                .hasMessageContaining("deploy again");
+        assertThat(aws.count(DESCRIBE_GROUP)).isZero();
     }
 
     @Test
@@ -213,6 +238,7 @@ class ModelGroupHandlerTest {
 
     @Test
     void updateAddsNewAndChangedTagsAndRemovesDroppedOnes() {
+        groupExists();
         aws.ok(DESCRIBE_GROUP, describeGroup(DESCRIPTION));
         aws.ok(ADD_TAGS, "{\"Tags\":[]}");
         aws.ok(DELETE_TAGS, "{}");
@@ -233,15 +259,17 @@ class ModelGroupHandlerTest {
 
     @Test
     void updateWithUnchangedTagsMakesNoTagCalls() {
+        groupExists();
         aws.ok(DESCRIBE_GROUP, describeGroup(DESCRIPTION));
 
         invoke(event("model-group-update.json", root -> root.set("OldResourceProperties", props(root).deepCopy())));
 
-        assertThat(sageMakerTargets()).containsExactly(DESCRIBE_GROUP);
+        assertThat(sageMakerTargets()).containsExactly(LIST_GROUPS, DESCRIBE_GROUP);
     }
 
     @Test
     void updateOfTheDescriptionSaysItIsCreateOnlyInsteadOfPretending() {
+        groupExists();
         aws.ok(DESCRIBE_GROUP, describeGroup(DESCRIPTION));
         aws.ok(ADD_TAGS, "{\"Tags\":[]}");
         aws.ok(DELETE_TAGS, "{}");
@@ -272,10 +300,11 @@ class ModelGroupHandlerTest {
 
     @Test
     void updateRecreatesAGroupDeletedOutsideCloudFormationAndSaysSo() {
-        aws.error(DESCRIBE_GROUP, 400, "ValidationException", "ModelPackageGroup " + GROUP_ARN + " does not exist.");
         aws.ok(CREATE_GROUP, "{\"ModelPackageGroupArn\":\"" + GROUP_ARN + "\"}");
 
         JsonNode response = invoke(Fixtures.event("model-group-update.json"));
+
+        assertThat(aws.count(DESCRIBE_GROUP)).isZero();
 
         assertThat(aws.onlyRequest(CREATE_GROUP).path("ModelPackageGroupName").asText()).isEqualTo(GROUP);
         assertThat(response.path("Data").path("Warning").asText()).contains("deleted outside CloudFormation");
@@ -293,6 +322,7 @@ class ModelGroupHandlerTest {
 
     @Test
     void deleteWithPurgeDeletesEveryPackageOfEveryStatusAcrossPagesThenTheGroup() {
+        groupExists();
         SageMakerStubs.okWhenBodyLacks(aws, LIST_PACKAGES, "NextToken", page("page-2", 1, 2, 3));
         SageMakerStubs.okWhenBodyContains(aws, LIST_PACKAGES, "\"NextToken\":\"page-2\"", page(null, 4, 5));
         aws.ok(DELETE_PACKAGE, "{}");
@@ -316,32 +346,29 @@ class ModelGroupHandlerTest {
     }
 
     @Test
-    void purgeContinuesPastAPackageThatIsAlreadyGone() {
+    void purgeFailsWithTheServiceMessageWhenAPackageCannotBeDeleted() {
+        groupExists();
         aws.ok(LIST_PACKAGES, page(null, 1, 2));
         aws.ok(DELETE_PACKAGE, "{}");
-        SageMakerStubs.errorWhenBodyContains(aws, DELETE_PACKAGE, packageArn(1), 400, "ValidationException",
-                "ModelPackage " + packageArn(1) + " does not exist.");
-        aws.ok(DELETE_GROUP, "{}");
+        SageMakerStubs.errorWhenBodyContains(aws, DELETE_PACKAGE, packageArn(1), 400, "ConflictException",
+                "ModelPackage " + packageArn(1) + " is in use by a SageMaker model");
 
-        invoke(event("model-group-delete.json", root -> props(root).put("PurgeOnDelete", "true")));
-
-        assertThat(aws.count(DELETE_PACKAGE)).isEqualTo(2);
-        assertThat(aws.count(DELETE_GROUP)).isEqualTo(1);
+        assertThatThrownBy(() -> invoke(event("model-group-delete.json", root -> props(root).put("PurgeOnDelete", "true"))))
+                .hasMessageContaining("ConflictException").hasMessageContaining("is in use");
+        assertThat(aws.count(DELETE_GROUP)).isZero();
     }
 
     @Test
-    void purgeOfAGroupThatIsAlreadyGoneSucceeds() {
-        aws.ok(LIST_PACKAGES, page(null));
-        aws.error(DELETE_GROUP, 400, "ValidationException", "ModelPackageGroup " + GROUP_ARN + " does not exist.");
-
+    void purgeOfAGroupThatIsAlreadyGoneSucceedsWithoutReadingAnError() {
         JsonNode response = invoke(event("model-group-delete.json", root -> props(root).put("PurgeOnDelete", "true")));
 
         assertThat(response.path("PhysicalResourceId").asText()).isEqualTo(GROUP);
-        assertThat(aws.count(DELETE_PACKAGE)).isZero();
+        assertThat(sageMakerTargets()).containsExactly(LIST_GROUPS);
     }
 
     @Test
     void purgeFailsWithTheServiceMessageWhenTheGroupCannotBeDeleted() {
+        groupExists();
         aws.ok(LIST_PACKAGES, page(null, 1));
         aws.ok(DELETE_PACKAGE, "{}");
         aws.error(DELETE_GROUP, 400, "ValidationException", "ModelPackageGroup in InProgress state cannot be modified or deleted.");

@@ -85,6 +85,15 @@ class LaunchTrainingHandlerTest {
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1").withBody(body)));
     }
 
+    /** CreateTrainingJob of {@code name} answers the documented ResourceInUse: the job exists. */
+    static void inUse(String name) {
+        aws.server().stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(CREATE))
+                .withRequestBody(matchingJsonPath("$.TrainingJobName", equalTo(name)))
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody("{\"__type\":\"ResourceInUse\",\"message\":\"Training job names must be unique within "
+                                + "an AWS account and region, and a training job with this name already exists (" + name + ")\"}")));
+    }
+
     /** DescribeTrainingJob of {@code name} answers as SageMaker does for a missing job. */
     static void missing(String name) {
         aws.server().stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(DESCRIBE))
@@ -239,12 +248,13 @@ class LaunchTrainingHandlerTest {
 
     @Test
     void reusesTheInProgressJobOfThisExecution() {
+        source(RUN_SETTINGS);
+        inUse(JOB);
         describes(JOB, job(JOB, "InProgress", ""));
 
         invoke(EVENT);
 
-        assertThat(aws.count(CREATE)).isZero();
-        assertThat(aws.allRequests()).noneMatch(r -> r.getMethod().getName().equals("GET"));
+        assertThat(aws.count(CREATE)).isEqualTo(1);
         JsonNode ok = aws.jobSuccess();
         assertThat(ok.path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB);
         assertThat(ok.path("outputVariables").path("TrainingOutputUri").asText()).isEqualTo("s3://" + ARTIFACTS + "/runs/" + EXEC + "/training/");
@@ -253,27 +263,31 @@ class LaunchTrainingHandlerTest {
 
     @Test
     void reusesTheCompletedJobOfThisExecution() {
+        source(RUN_SETTINGS);
+        inUse(JOB);
         describes(JOB, job(JOB, "Completed", ""));
 
         invoke(EVENT);
 
-        assertThat(aws.count(CREATE)).isZero();
+        assertThat(aws.count(CREATE)).isEqualTo(1);
         assertThat(aws.jobSuccess().path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB);
     }
 
     @Test
     void startsTheNextAttemptWhenThisExecutionsJobFailed() {
         source(RUN_SETTINGS);
+        aws.ok(CREATE, created(JOB + "-3"));
+        inUse(JOB);
+        inUse(JOB + "-2");
         describes(JOB, job(JOB, "Failed", ",\"FailureReason\":\"AlgorithmError: out of memory\""));
         describes(JOB + "-2", job(JOB + "-2", "Stopped", ""));
-        missing(JOB + "-3");
-        aws.ok(CREATE, created(JOB + "-3"));
 
         invoke(EVENT);
 
-        assertThat(aws.requests(DESCRIBE)).extracting(n -> n.path("TrainingJobName").asText())
+        assertThat(aws.requests(CREATE)).extracting(n -> n.path("TrainingJobName").asText())
                 .containsExactly(JOB, JOB + "-2", JOB + "-3");
-        assertThat(aws.onlyRequest(CREATE).path("TrainingJobName").asText()).isEqualTo(JOB + "-3");
+        assertThat(aws.requests(DESCRIBE)).extracting(n -> n.path("TrainingJobName").asText())
+                .containsExactly(JOB, JOB + "-2");
         JsonNode ok = aws.jobSuccess();
         assertThat(ok.path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB + "-3");
         assertThat(ok.path("executionDetails").path("summary").asText()).contains("(attempt 3)");
@@ -281,15 +295,17 @@ class LaunchTrainingHandlerTest {
 
     @Test
     void failsAfterTheLastAttemptFailedInsteadOfStartingMoreJobs() {
+        source(RUN_SETTINGS);
         for (int attempt = 1; attempt <= LaunchTrainingHandler.MAX_ATTEMPTS; attempt++) {
             String name = JobNames.forExecution("mlops", "train", EXEC, attempt);
+            inUse(name);
             describes(name, job(name, "Failed", ",\"FailureReason\":\"AlgorithmError: attempt " + attempt + " crashed\""));
         }
 
         invoke(EVENT);
 
         assertThat(aws.count(DESCRIBE)).isEqualTo(LaunchTrainingHandler.MAX_ATTEMPTS);
-        assertThat(aws.count(CREATE)).isZero();
+        assertThat(aws.count(CREATE)).isEqualTo(LaunchTrainingHandler.MAX_ATTEMPTS);
         JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("all 5 training jobs", EXEC, "attempt 5 crashed",
@@ -297,27 +313,17 @@ class LaunchTrainingHandlerTest {
     }
 
     @Test
-    void reusesTheJobWhenAConcurrentInvocationCreatedItFirst() {
+    void createsFirstAndNeverInfersAMissingJobFromADescribeError() {
         source(RUN_SETTINGS);
-        // First Describe: not found; after the (racing) create: the job exists.
-        aws.server().stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(DESCRIBE))
-                .inScenario("race").whenScenarioStateIs(Scenario.STARTED).willSetStateTo("created")
-                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
-                        .withBody("{\"__type\":\"ValidationException\",\"message\":\"" + NOT_FOUND + "\"}")));
-        aws.server().stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(DESCRIBE))
-                .inScenario("race").whenScenarioStateIs("created")
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
-                        .withBody(job(JOB, "InProgress", ""))));
-        aws.error(CREATE, 400, "ResourceInUse", "Training job names must be unique within an AWS account and region, "
-                + "and a training job with this name already exists (" + JOB + ")");
+        // SageMaker documents ResourceNotFound for a missing job but answers ValidationException (aws/aws-sdk#165).
+        missing(JOB);
+        aws.ok(CREATE, created(JOB));
 
         invoke(EVENT);
 
-        assertThat(aws.count(CREATE)).isEqualTo(1);
-        assertThat(aws.count(DESCRIBE)).isEqualTo(2);
-        JsonNode ok = aws.jobSuccess();
-        assertThat(ok.path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB);
-        assertThat(ok.path("executionDetails").path("summary").asText()).contains("reusing");
+        assertThat(aws.count(DESCRIBE)).isZero();
+        assertThat(aws.onlyRequest(CREATE).path("TrainingJobName").asText()).isEqualTo(JOB);
+        assertThat(aws.jobSuccess().path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB);
     }
 
     @Test
@@ -325,9 +331,6 @@ class LaunchTrainingHandlerTest {
         source("{}");
         String prefix = "Acme_Bank.Marketing--Propensity_Model_Team-" + "x".repeat(40);
         String exec = "Exec_ID..with__odd--chars." + "9".repeat(120);
-        aws.server().stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(DESCRIBE))
-                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
-                        .withBody("{\"__type\":\"ValidationException\",\"message\":\"" + NOT_FOUND + "\"}")));
         aws.ok(CREATE, created("x"));
         Map<String, String> env = env();
         env.put(HandlerEnv.JOB_NAME_PREFIX, prefix);
@@ -336,7 +339,6 @@ class LaunchTrainingHandlerTest {
 
         String name = aws.onlyRequest(CREATE).path("TrainingJobName").asText();
         assertThat(name).hasSizeLessThanOrEqualTo(63).matches("[a-zA-Z0-9](-*[a-zA-Z0-9])*").startsWith("Acme-Bank");
-        assertThat(aws.onlyRequest(DESCRIBE).path("TrainingJobName").asText()).isEqualTo(name);
         assertThat(aws.onlyRequest(CREATE).path("InputDataConfig").get(0).path("DataSource").path("S3DataSource")
                 .path("S3Uri").asText()).isEqualTo("s3://" + ARTIFACTS + "/runs/" + exec + "/etl/train/");
         // The tag value keeps the real execution id, so the job can be found from the pipeline.
@@ -379,13 +381,15 @@ class LaunchTrainingHandlerTest {
     }
 
     @Test
-    void failsWithTheServiceErrorWhenDescribeFailsForAnotherReason() {
+    void failsWithTheServiceErrorWhenDescribingTheExistingJobFails() {
+        source(RUN_SETTINGS);
+        inUse(JOB);
         aws.error(DESCRIBE, 400, "ValidationException", "1 validation error detected: Value at 'trainingJobName' failed "
                 + "to satisfy constraint");
 
         invoke(EVENT);
 
-        assertThat(aws.count(CREATE)).isZero();
+        assertThat(aws.count(CREATE)).isEqualTo(1);
         JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
         assertThat(failure.path("message").asText()).contains("LaunchTraining", "ValidationException",

@@ -172,13 +172,26 @@ class MonitorTrainingHandlerTest {
 
     @Test
     void failsWhenTheJobDoesNotExist() {
+        aws.error(DESCRIBE, 400, "ResourceNotFound", "Resource not found");
+
+        invoke(EVENT);
+
+        JsonNode failure = aws.jobFailure();
+        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
+        assertThat(failure.path("message").asText()).contains(JOB, "does not exist", "ResourceNotFound",
+                "#{TrainLaunch.TrainingJobName}");
+    }
+
+    @Test
+    void failsWithSageMakersMessageWhenAMissingJobAnswersValidationExceptionAsSageMakerDoes() {
         aws.error(DESCRIBE, 400, "ValidationException", "Requested resource not found.");
 
         invoke(EVENT);
 
         JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains(JOB, "does not exist", "#{TrainLaunch.TrainingJobName}");
+        assertThat(failure.path("message").asText()).contains(JOB, "ValidationException: Requested resource not found.",
+                "#{TrainLaunch.TrainingJobName}");
     }
 
     @Test
