@@ -61,6 +61,8 @@ public final class PipelineHandlers extends Construct {
                 512, Duration.minutes(1), env(ARTIFACT_BUCKET, bucket, GLUE_JOB_NAME, props.etlJob().jobName()));
         props.etlJob().grantMonitor(monitorEtl);
         storage.grantRunsRead(monitorEtl, "etl/manifest.json");
+        // With s3:ListBucket a missing key answers 404 NoSuchKey; without it, 403 (GetObject API Reference).
+        storage.grantRunsList(monitorEtl);
 
         String trainingJobs = sagemakerArn(stack, "training-job", prefix + "-train-*");
         String processingJobs = sagemakerArn(stack, "processing-job", prefix + "-eval-*");
@@ -88,6 +90,7 @@ public final class PipelineHandlers extends Construct {
         props.jobRole().grantPassRole(evaluate);
         props.registry().grantRegister(evaluate);
         storage.grantRunsRead(evaluate, "evaluation/*");
+        storage.grantRunsList(evaluate);
         grantKeyForJobs(evaluate, keyArn);
 
         approveModel = function(props, "ApproveModel", HandlerContract.APPROVE_MODEL,

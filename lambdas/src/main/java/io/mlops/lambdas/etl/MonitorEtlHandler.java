@@ -93,7 +93,7 @@ public final class MonitorEtlHandler extends PipelineJobHandler<MonitorEtlParams
             run = glue.getJobRun(r -> r.jobName(glueJob).runId(p.jobRunId())).jobRun();
         } catch (EntityNotFoundException e) {
             throw JobFailedException.jobFailed("Glue run " + p.jobRunId() + " of job '" + glueJob + "' was not found ("
-                    + e.awsErrorDetails().errorMessage() + "). Glue keeps run history for 90 days; if the run id is "
+                    + e.awsErrorDetails().errorMessage() + "). Glue keeps job run history for 365 days (GetJobRun API Reference); if the run id is "
                     + "right, Retry the ETL stage so LaunchEtl starts a new run.");
         }
         String runExec = run.hasArguments() ? run.arguments().get("--execution-id") : null;

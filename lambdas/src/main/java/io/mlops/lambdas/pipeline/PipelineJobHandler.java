@@ -1,5 +1,7 @@
 package io.mlops.lambdas.pipeline;
 
+import io.mlops.lambdas.core.AwsErrors;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import io.mlops.lambdas.core.HandlerLog;
 import io.mlops.lambdas.core.JsonStreamHandler;
@@ -71,14 +73,34 @@ public abstract class PipelineJobHandler<P extends UserParameters> extends JsonS
             }
             return null;
         }
-        if (outcome instanceof JobOutcome.Succeeded done) {
-            log.info("job succeeded: " + done.summary(), Map.of("outputVariables", done.outputVariables()));
-            reporter.succeeded(jobId, done, requestId);
-        } else if (outcome instanceof JobOutcome.InProgress running) {
-            log.info("job in progress: " + running.summary(), Map.of("continuationToken", running.continuationToken()));
-            reporter.inProgress(jobId, running, requestId);
+        try {
+            if (outcome instanceof JobOutcome.Succeeded done) {
+                log.info("job succeeded: " + done.summary(), Map.of("outputVariables", done.outputVariables()));
+                reporter.succeeded(jobId, done, requestId);
+            } else if (outcome instanceof JobOutcome.InProgress running) {
+                log.info("job in progress: " + running.summary(), Map.of("continuationToken", running.continuationToken()));
+                reporter.inProgress(jobId, running, requestId);
+            }
+        } catch (AwsServiceException e) {
+            reportRejectedSuccess(jobId, requestId, e, log);
         }
         return null;
+    }
+
+    /**
+     * CodePipeline rejected the success report (ValidationException, OutputVariablesSizeExceededException, ...):
+     * without a failure report the action would wait for its 20-minute timeout with no message. A job that
+     * CodePipeline no longer knows or that is no longer in progress (JobNotFoundException,
+     * InvalidJobStateException, both documented) cannot take any report: only the log says it.
+     */
+    private void reportRejectedSuccess(String jobId, String requestId, AwsServiceException e, HandlerLog log) {
+        log.error("CodePipeline rejected the success report", e);
+        if (AwsErrors.hasCode(e, "JobNotFoundException") || AwsErrors.hasCode(e, "InvalidJobStateException")) {
+            return;
+        }
+        reporter.failed(jobId, FailureType.JOB_FAILED, name() + " finished its work, but CodePipeline rejected the success "
+                + "report: " + AwsErrors.codeAndMessage(e) + ". This is a defect of the handler (for example output variables "
+                + "over CodePipeline's size limit): report it with Lambda request id " + requestId + ".", requestId);
     }
 
     private static String requireJobId(CodePipelineEvent event) {

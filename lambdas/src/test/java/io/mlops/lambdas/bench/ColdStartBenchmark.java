@@ -148,6 +148,7 @@ public final class ColdStartBenchmark {
                             + "\"ModelPackageGroupStatus\":\"Completed\"}");
                     target(s, "SageMaker.AddTags", 200, "{}");
                     target(s, "SageMaker.ListTags", 200, "{\"Tags\":[]}");
+                    target(s, "SageMaker.ListModelPackageGroups", 200, "{\"ModelPackageGroupSummaryList\":[]}");
                 }, false),
                 new Case("LaunchEtl", "io.mlops.lambdas.etl.LaunchEtlHandler", "launch-etl.json", envAll, s -> {
                     s.stubFor(get(urlMatching("/mlops-data-123456789012.*list-type=2.*")).atPriority(1).willReturn(aResponse()
@@ -170,8 +171,6 @@ public final class ColdStartBenchmark {
                 }, true),
                 new Case("LaunchTraining", "io.mlops.lambdas.training.LaunchTrainingHandler", "launch-training.json", envAll, s -> {
                     s.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(200).withBody(sourceZip)));
-                    target(s, "SageMaker.DescribeTrainingJob", 400,
-                            "{\"__type\":\"ValidationException\",\"message\":\"Requested resource not found.\"}");
                     target(s, "SageMaker.CreateTrainingJob", 200,
                             "{\"TrainingJobArn\":\"arn:aws:sagemaker:us-east-1:123456789012:training-job/x\"}");
                 }, true),
@@ -183,8 +182,6 @@ public final class ColdStartBenchmark {
                         true),
                 new Case("Evaluate", "io.mlops.lambdas.evaluation.EvaluateHandler", "evaluate-job.json", envAll, s -> {
                     s.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(200).withBody(sourceZip)));
-                    target(s, "SageMaker.DescribeProcessingJob", 400,
-                            "{\"__type\":\"ValidationException\",\"message\":\"Could not find requested job with name x\"}");
                     target(s, "SageMaker.CreateProcessingJob", 200,
                             "{\"ProcessingJobArn\":\"arn:aws:sagemaker:us-east-1:123456789012:processing-job/x\"}");
                 }, true),

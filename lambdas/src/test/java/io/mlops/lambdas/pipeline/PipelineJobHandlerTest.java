@@ -69,6 +69,29 @@ class PipelineJobHandlerTest {
     }
 
     @Test
+    void failsTheJobWithCodePipelinesReasonWhenTheSuccessReportIsRejected() {
+        aws.error(PUT_JOB_SUCCESS, 400, "OutputVariablesSizeExceededException",
+                "Exceeded the total size limit for all variables in the pipeline");
+
+        run(job -> JobOutcome.succeeded("done", Map.of("Big", "x".repeat(100))), EVENT);
+
+        assertThat(aws.count(PUT_JOB_SUCCESS)).isEqualTo(1);
+        JsonNode failure = aws.onlyRequest(PUT_JOB_FAILURE);
+        assertThat(failure.path("failureDetails").path("type").asText()).isEqualTo("JobFailed");
+        assertThat(failure.path("failureDetails").path("message").asText())
+                .contains("rejected the success report", "OutputVariablesSizeExceededException", TestContext.REQUEST_ID);
+    }
+
+    @Test
+    void sendsNoSecondReportForAJobCodePipelineNoLongerKnows() {
+        aws.error(PUT_JOB_SUCCESS, 400, "JobNotFoundException", "The job was not found");
+
+        run(job -> JobOutcome.succeeded("done", Map.of()), EVENT);
+
+        assertThat(aws.count(PUT_JOB_FAILURE)).isZero();
+    }
+
+    @Test
     void continuationTokenRoundTripsTypedState() {
         run(job -> JobOutcome.inProgress("polling", new Poll(1)), EVENT);
         String token = aws.onlyRequest(PUT_JOB_SUCCESS).path("continuationToken").asText();
