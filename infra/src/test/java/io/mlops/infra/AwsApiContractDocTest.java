@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/contracts/aws-api.md names, for every documented AWS rule, the test that proves it: each
- * {@code `SomeTest#method`} (or a following {@code `#method`} in the same line) must be a test method
+ * {@code `SomeTest#method`} (or a following {@code `#method`} in the same entry) must be a test method
  * that exists in this repository, so the record cannot point at a test that was renamed or deleted.
  */
 class AwsApiContractDocTest {
@@ -30,8 +30,11 @@ class AwsApiContractDocTest {
         Map<String, Path> tests = testSources();
         List<String> missing = new ArrayList<>();
         int checked = 0;
+        String current = null;
         for (String line : Files.readAllLines(DOC)) {
-            String current = null;
+            if (line.startsWith("**") || line.startsWith("#")) {
+                current = null; // a new entry: a bare `#method` refers to a class named in this entry
+            }
             Matcher m = REF.matcher(line);
             while (m.find()) {
                 current = m.group(1) != null ? m.group(1) : current;
