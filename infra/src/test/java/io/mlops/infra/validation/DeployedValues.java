@@ -62,6 +62,19 @@ public final class DeployedValues {
         return substituteVariables(intrinsic(value));
     }
 
+    /**
+     * Only the intrinsic functions, pipeline variables left as written (the emulator resolves those from what
+     * its actions exported).
+     */
+    public String resolveIntrinsics(JsonNode value) {
+        return intrinsic(value);
+    }
+
+    /** The physical name (or ARN, for the types {@code Ref} gives an ARN) of a resource of the pipeline template. */
+    public String physical(String logicalId) {
+        return ref(logicalId);
+    }
+
     public String substituteVariables(String text) {
         Matcher m = VARIABLE.matcher(text);
         StringBuilder out = new StringBuilder();
