@@ -36,8 +36,13 @@ public final class MotoServer implements AutoCloseable {
 
     /** Starts moto and waits until it accepts connections. */
     public static MotoServer start() {
-        Path executable = locate().orElseThrow(() -> new IllegalStateException(EXECUTABLE + " is not on PATH ("
-                + System.getenv("PATH") + "): the pipeline emulator IT needs moto[server]==5.2.1; run bin/setup"));
+        return start(System.getenv().getOrDefault("PATH", ""));
+    }
+
+    /** Starts the {@value #EXECUTABLE} found on {@code path} (a PATH-style list of directories). */
+    static MotoServer start(String path) {
+        Path executable = locate(path).orElseThrow(() -> new IllegalStateException(EXECUTABLE + " is not on PATH ("
+                + path + "): the pipeline emulator IT needs moto[server]==5.2.1; run bin/setup"));
         int port = freePort();
         try {
             Path log = Files.createTempFile("moto-server", ".log");
@@ -52,8 +57,8 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
-    static Optional<Path> locate() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+    static Optional<Path> locate(String path) {
+        for (String dir : path.split(File.pathSeparator)) {
             Path p = Path.of(dir.isEmpty() ? "." : dir, EXECUTABLE);
             if (Files.isExecutable(p)) {
                 return Optional.of(p);

@@ -289,6 +289,21 @@ class PipelineEmulatorIT {
     }
 
     @Test
+    void everyActionConfigurationValueFitsTheApiLimit() {
+        // API Reference (botocore codepipeline model): ActionConfigurationValue is 1..1000 characters.
+        List<String> tooLong = new ArrayList<>();
+        for (Action a : template.actions()) {
+            a.configuration().fields().forEachRemaining(e -> {
+                String v = values.resolveIntrinsics(e.getValue());
+                if (v.isEmpty() || v.length() > 1000) {
+                    tooLong.add(a.label() + "." + e.getKey() + " has " + v.length() + " characters");
+                }
+            });
+        }
+        assertThat(tooLong).isEmpty();
+    }
+
+    @Test
     void runsWithinThreeMinutes() {
         assertThat(seconds).as("synth + moto + both executions, seconds").isLessThan(180);
     }

@@ -130,6 +130,9 @@ public final class DeployedValues {
 
     private String getAtt(String id, String attribute) {
         String type = type(id);
+        if (attribute.equals("Name") && type.equals("AWS::CodeCommit::Repository")) {
+            return resources.path(id).path("Properties").path("RepositoryName").asText();
+        }
         if (!attribute.equals("Arn")) {
             throw new IllegalStateException("no sample for Fn::GetAtt " + id + "." + attribute + " (" + type + ")");
         }
