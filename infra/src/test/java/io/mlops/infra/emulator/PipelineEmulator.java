@@ -176,9 +176,12 @@ public final class PipelineEmulator {
             if (accepted.size() != 1 || reported.size() != 1) {
                 String why = reported.isEmpty() ? "reported no job result" : "made " + reported.size() + " job-result calls ("
                         + reported.stream().map(c -> c.operation() + (c.accepted() ? "" : " REJECTED: " + c.rejection())).toList() + ")";
-                return new ActionResult(action, "NotReported", invocation, "invocation " + invocation + " (exit " + inv.exit()
-                        + ") " + why + "; CodePipeline would time the action out. Output:\n" + inv.tail(), Map.of(), calls,
-                        seconds(start));
+                // A rejected result followed by an accepted failure report ends the action Failed; anything else leaves
+                // CodePipeline without a result, and it times the action out.
+                boolean failed = accepted.size() == 1 && accepted.get(0).isFailure();
+                return new ActionResult(action, failed ? "Failed" : "NotReported", invocation, "invocation " + invocation
+                        + " (exit " + inv.exit() + ") " + why + (failed ? "" : "; CodePipeline would time the action out")
+                        + ". Output:\n" + inv.tail(), Map.of(), calls, seconds(start));
             }
             JobResultStandIn.Call c = accepted.get(0);
             if (c.isFailure()) {
