@@ -256,7 +256,10 @@ class PipelineEmulatorIT {
         DescribeModelPackageResponse now = sageMaker.describeModelPackage(r -> r.modelPackageName(arn));
         assertThat(now.modelApprovalStatus()).isEqualTo(ModelApprovalStatus.APPROVED);
         assertThat(now.approvalDescription()).contains(PASSING_EXECUTION);
-        assertThat(passing.result("Approve", "Approve").message()).as("the approval's CustomData, resolved")
+        String approval = passing.result("Approve", "Approve").message();
+        System.out.println("[emulator] Approve.Approve resolved CustomData (" + (approval.length() - approval.indexOf("CustomData: ") - 12)
+                + " characters): " + approval.substring(approval.indexOf("CustomData: ") + 12));
+        assertThat(approval).as("the approval's CustomData, resolved")
                 .doesNotContain("#{").contains("auc").contains("0.75");
     }
 
