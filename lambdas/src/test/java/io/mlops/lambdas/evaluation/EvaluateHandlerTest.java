@@ -128,10 +128,6 @@ class EvaluateHandlerTest {
                 + "\"ModelPackageStatus\":\"Completed\",\"ModelApprovalStatus\":\"" + status + "\"}";
     }
 
-    static String groups(String... names) {
-        return SageMakerStubs.groups(names);
-    }
-
     static String list(String... summaries) {
         return "{\"ModelPackageSummaryList\":[" + String.join(",", summaries) + "]}";
     }
@@ -150,7 +146,7 @@ class EvaluateHandlerTest {
 
     /** The registry: an optional champion (approved list + its description) and the group's newest packages. */
     static void registry(String championDescribe, String... newestPackages) {
-        aws.ok(LIST_GROUPS, groups(GROUP + "-old", GROUP));
+        aws.ok(LIST_GROUPS, SageMakerStubs.groups(GROUP + "-old", GROUP));
         SageMakerStubs.okWhenBodyContains(aws, LIST_PACKAGES, "\"ModelApprovalStatus\":\"Approved\"",
                 championDescribe == null ? list() : list(championSummary()));
         SageMakerStubs.okWhenBodyLacks(aws, LIST_PACKAGES, "ModelApprovalStatus", list(newestPackages));
@@ -158,6 +154,21 @@ class EvaluateHandlerTest {
             SageMakerStubs.okWhenBodyContains(aws, DESCRIBE_PACKAGE, CHAMPION_ARN, championDescribe);
         }
         aws.ok(CREATE_PACKAGE, "{\"ModelPackageArn\":\"" + NEW_ARN + "\"}");
+    }
+
+    /**
+     * The registry holds v6, registered PendingManualApproval by this execution before; its DescribeModelPackage
+     * answer ends with {@code moreJson} (e.g. its InferenceSpecification). Returns its ARN.
+     */
+    static String registeredEarlier(String moreJson) {
+        String mine = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/6";
+        registry(null, summary(mine, 6, "PendingManualApproval",
+                "Evaluated in " + EvaluateHandler.executionMarker(EXEC) + " commit " + COMMIT + ": gate passed"));
+        SageMakerStubs.okWhenBodyContains(aws, DESCRIBE_PACKAGE, mine, "{\"ModelPackageGroupName\":\"" + GROUP
+                + "\",\"ModelPackageVersion\":6,\"ModelPackageArn\":\"" + mine + "\",\"ModelApprovalStatus\":"
+                + "\"PendingManualApproval\",\"CustomerMetadataProperties\":{\"pipeline-execution-id\":\"" + EXEC + "\"}"
+                + moreJson + "}");
+        return mine;
     }
 
     /** A completed evaluation job with this auc in evaluation.json. */
@@ -523,14 +534,8 @@ class EvaluateHandlerTest {
     @Test
     void reusesThePackageThisExecutionRegisteredBeforeInsteadOfRegisteringTwice() {
         completedWith("0.8312");
-        String mine = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/6";
-        registry(null, summary(mine, 6, "PendingManualApproval",
-                "Evaluated in " + EvaluateHandler.executionMarker(EXEC) + " commit " + COMMIT + ": gate passed"));
-        SageMakerStubs.okWhenBodyContains(aws, DESCRIBE_PACKAGE, mine, "{\"ModelPackageGroupName\":\"" + GROUP
-                + "\",\"ModelPackageVersion\":6,\"ModelPackageArn\":\"" + mine + "\",\"ModelApprovalStatus\":"
-                + "\"PendingManualApproval\",\"CustomerMetadataProperties\":{\"pipeline-execution-id\":\"" + EXEC + "\"},"
-                + "\"InferenceSpecification\":{\"Containers\":[{\"Image\":\"" + EARLIER_IMAGE + "\",\"ModelDataUrl\":\""
-                + EARLIER_MODEL_DATA + "\"}]}}");
+        String mine = registeredEarlier(",\"InferenceSpecification\":{\"Containers\":[{\"Image\":\"" + EARLIER_IMAGE
+                + "\",\"ModelDataUrl\":\"" + EARLIER_MODEL_DATA + "\"}]}");
 
         invoke(polling(JOB1, 1));
 
@@ -549,12 +554,7 @@ class EvaluateHandlerTest {
     @Test
     void failsWhenThePackageThisExecutionRegisteredHasNoContainerToBuildDevFrom() {
         completedWith("0.8312");
-        String mine = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/6";
-        registry(null, summary(mine, 6, "PendingManualApproval",
-                "Evaluated in " + EvaluateHandler.executionMarker(EXEC) + " commit " + COMMIT + ": gate passed"));
-        SageMakerStubs.okWhenBodyContains(aws, DESCRIBE_PACKAGE, mine, "{\"ModelPackageGroupName\":\"" + GROUP
-                + "\",\"ModelPackageVersion\":6,\"ModelPackageArn\":\"" + mine + "\",\"ModelApprovalStatus\":"
-                + "\"PendingManualApproval\",\"CustomerMetadataProperties\":{\"pipeline-execution-id\":\"" + EXEC + "\"}}");
+        String mine = registeredEarlier("");
 
         invoke(polling(JOB1, 1));
 
@@ -616,7 +616,7 @@ class EvaluateHandlerTest {
         completedWith("0.8312");
         // Only a group whose name merely contains ours: ListModelPackages would answer an empty list, which
         // must not be read as "no champion" (SageMaker documents no error for a missing group).
-        aws.ok(LIST_GROUPS, groups(GROUP + "-old"));
+        aws.ok(LIST_GROUPS, SageMakerStubs.groups(GROUP + "-old"));
         aws.ok(LIST_PACKAGES, list());
 
         invoke(polling(JOB1, 1));
@@ -633,8 +633,8 @@ class EvaluateHandlerTest {
     void findsTheGroupOnALaterPageOfListModelPackageGroups() {
         completedWith("0.8312");
         registry(null);
-        SageMakerStubs.okWhenBodyLacks(aws, LIST_GROUPS, "NextToken", groups(GROUP + "-a").replace("]}", "],\"NextToken\":\"page2\"}"));
-        SageMakerStubs.okWhenBodyContains(aws, LIST_GROUPS, "page2", groups(GROUP));
+        SageMakerStubs.okWhenBodyLacks(aws, LIST_GROUPS, "NextToken", SageMakerStubs.groups(GROUP + "-a").replace("]}", "],\"NextToken\":\"page2\"}"));
+        SageMakerStubs.okWhenBodyContains(aws, LIST_GROUPS, "page2", SageMakerStubs.groups(GROUP));
 
         invoke(polling(JOB1, 1));
 
