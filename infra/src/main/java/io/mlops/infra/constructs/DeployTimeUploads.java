@@ -1,6 +1,6 @@
 package io.mlops.infra.constructs;
 
-import io.mlops.infra.HandlerContract;
+import io.mlops.contract.RunPaths;
 import io.mlops.infra.validation.NagIds;
 import io.mlops.infra.validation.Suppress;
 import java.nio.file.Path;
@@ -54,7 +54,7 @@ public final class DeployTimeUploads extends Construct {
                         software.amazon.awscdk.services.s3.assets.AssetOptions.builder()
                                 .exclude(List.of("*", "!" + props.datasetFile())).build())))
                 .destinationBucket(storage.dataBucket())
-                .destinationKeyPrefix(HandlerContract.DATASET_KEY_PREFIX)
+                .destinationKeyPrefix(RunPaths.DATASETS_PREFIX)
                 .prune(false)
                 .retainOnDelete(true)
                 .role(role)

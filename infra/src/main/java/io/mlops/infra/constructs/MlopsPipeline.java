@@ -1,5 +1,15 @@
 package io.mlops.infra.constructs;
 
+import io.mlops.contract.Artifacts;
+import io.mlops.contract.RunPaths;
+import io.mlops.contract.actions.ActionInput;
+import io.mlops.contract.actions.ApproveModel;
+import io.mlops.contract.actions.EndpointTest;
+import io.mlops.contract.actions.Evaluate;
+import io.mlops.contract.actions.LaunchEtl;
+import io.mlops.contract.actions.LaunchTraining;
+import io.mlops.contract.actions.MonitorEtl;
+import io.mlops.contract.actions.MonitorTraining;
 import io.mlops.infra.stacks.EndpointStack;
 import io.mlops.infra.stacks.EndpointTemplates;
 import java.util.ArrayList;
@@ -57,7 +67,7 @@ public final class MlopsPipeline extends Construct {
     public static final String EVALUATE_NS = "Evaluate";
     public static final String EXECUTION_ID = "#{codepipeline.PipelineExecutionId}";
     /** Name of the source artifact; the handlers' {@code sourceArtifact} default. */
-    public static final String SOURCE_ARTIFACT = "SourceOutput";
+    public static final String SOURCE_ARTIFACT = Artifacts.SOURCE_OUTPUT;
     public static final List<String> STAGES = List.of("Source", "Build", "ETL", "Train", "Evaluate", "DeployDev",
             "SystemTest", "Approve", "ApproveModel", "DeployPrd");
 
@@ -105,40 +115,34 @@ public final class MlopsPipeline extends Construct {
                         .build()));
 
         PipelineHandlers h = props.handlers();
+        String commit = "#{" + SOURCE_NS + ".CommitId}";
+        String image = "#{" + BUILD_NS + ".IMAGE_URI}";
         pipeline.addStage(stage("ETL",
-                lambda("Launch", h.launchEtl(), ETL_LAUNCH_NS, 1, List.of(source), params(
-                        "executionId", EXECUTION_ID,
-                        "commitId", "#{" + SOURCE_NS + ".CommitId}",
-                        "etlJarUri", "#{" + BUILD_NS + ".ETL_JAR_URI}")),
-                lambda("Monitor", h.monitorEtl(), ETL_MONITOR_NS, 2, List.of(), params(
-                        "executionId", EXECUTION_ID,
-                        "jobRunId", "#{" + ETL_LAUNCH_NS + ".JobRunId}"))));
+                lambda("Launch", h.launchEtl(), ETL_LAUNCH_NS, 1, List.of(source),
+                        new LaunchEtl.Input(EXECUTION_ID, commit, "#{" + BUILD_NS + ".ETL_JAR_URI}", null, null, null)),
+                lambda("Monitor", h.monitorEtl(), ETL_MONITOR_NS, 2, List.of(),
+                        new MonitorEtl.Input(EXECUTION_ID, LaunchEtl.Output.JobRunId.ref(ETL_LAUNCH_NS)))));
 
         pipeline.addStage(stage("Train",
-                lambda("Launch", h.launchTraining(), TRAIN_LAUNCH_NS, 1, List.of(source), params(
-                        "executionId", EXECUTION_ID,
-                        "commitId", "#{" + SOURCE_NS + ".CommitId}",
-                        "imageUri", "#{" + BUILD_NS + ".IMAGE_URI}")),
-                lambda("Monitor", h.monitorTraining(), TRAIN_MONITOR_NS, 2, List.of(), params(
-                        "trainingJobName", "#{" + TRAIN_LAUNCH_NS + ".TrainingJobName}"))));
+                lambda("Launch", h.launchTraining(), TRAIN_LAUNCH_NS, 1, List.of(source),
+                        new LaunchTraining.Input(EXECUTION_ID, commit, image, null, null)),
+                lambda("Monitor", h.monitorTraining(), TRAIN_MONITOR_NS, 2, List.of(),
+                        new MonitorTraining.Input(LaunchTraining.Output.TrainingJobName.ref(TRAIN_LAUNCH_NS)))));
 
         pipeline.addStage(stage("Evaluate",
-                lambda("Evaluate", h.evaluate(), EVALUATE_NS, 1, List.of(source), params(
-                        "executionId", EXECUTION_ID,
-                        "commitId", "#{" + SOURCE_NS + ".CommitId}",
-                        "imageUri", "#{" + BUILD_NS + ".IMAGE_URI}",
-                        "modelDataUrl", "#{" + TRAIN_MONITOR_NS + ".ModelDataUrl}",
-                        "datasetSha256", "#{" + ETL_MONITOR_NS + ".DatasetSha256}"))));
+                lambda("Evaluate", h.evaluate(), EVALUATE_NS, 1, List.of(source),
+                        new Evaluate.Input(EXECUTION_ID, commit, image, MonitorTraining.Output.ModelDataUrl.ref(TRAIN_MONITOR_NS),
+                                MonitorEtl.Output.DatasetSha256.ref(ETL_MONITOR_NS), null, null))));
 
         Map<String, Object> common = new LinkedHashMap<>();
-        common.put(EndpointStack.MODEL_PACKAGE_ARN, "#{" + EVALUATE_NS + ".ModelPackageArn}");
+        common.put(EndpointStack.MODEL_PACKAGE_ARN, Evaluate.Output.ModelPackageArn.ref(EVALUATE_NS));
         common.put(EndpointStack.EXECUTION_ID, EXECUTION_ID);
         common.put(EndpointStack.MODEL_ROLE_ARN, props.hostingRole().role().getRoleArn());
         common.put(EndpointStack.KMS_KEY_ARN, storage.key().getKeyArn());
         // DEV serves the package's image and model data, so it does not depend on the package's approval (ADR 0103).
         Map<String, Object> dev = new LinkedHashMap<>(common);
-        dev.put(EndpointStack.MODEL_IMAGE_URI, "#{" + EVALUATE_NS + ".ModelImageUri}");
-        dev.put(EndpointStack.MODEL_DATA_URL, "#{" + EVALUATE_NS + ".ModelDataUrl}");
+        dev.put(EndpointStack.MODEL_IMAGE_URI, Evaluate.Output.ModelImageUri.ref(EVALUATE_NS));
+        dev.put(EndpointStack.MODEL_DATA_URL, Evaluate.Output.ModelDataUrl.ref(EVALUATE_NS));
         pipeline.addStage(stage("DeployDev",
                 CloudFormationCreateUpdateStackAction.Builder.create()
                         .actionName("Deploy").stackName(props.devStackName())
@@ -147,38 +151,32 @@ public final class MlopsPipeline extends Construct {
                         .parameterOverrides(dev).replaceOnFailure(true)
                         .variablesNamespace("DeployDev").build()));
 
-        Map<String, Object> input = new LinkedHashMap<>();
-        input.put("endpointName", props.devEndpointName());
-        input.put("testDataUri", "s3://" + bucket + "/runs/" + EXECUTION_ID + "/etl/test/");
-        input.put("reportUri", "s3://" + bucket + "/runs/" + EXECUTION_ID + "/system-test/");
-        input.put("executionId", EXECUTION_ID);
-        input.put("minRocAuc", props.minRocAuc());
-        input.put("maxP99Millis", props.maxP99Millis());
-        input.put("maxRows", props.maxRows());
+        EndpointTest input = new EndpointTest(props.devEndpointName(),
+                RunPaths.s3Uri(bucket, RunPaths.etlSplit(EXECUTION_ID, "test")), RunPaths.s3Uri(bucket, RunPaths.systemTest(EXECUTION_ID)),
+                EXECUTION_ID, props.minRocAuc(), props.maxP99Millis(), null, props.maxRows());
         pipeline.addStage(stage("SystemTest",
                 StepFunctionInvokeAction.Builder.create()
                         .actionName("SystemTest").stateMachine(props.systemTest())
-                        .stateMachineInput(StateMachineInput.literal(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(input)))
+                        .stateMachineInput(StateMachineInput.literal(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(input.userParameters())))
                         .executionNamePrefix("system-test").variablesNamespace("SystemTest").build()));
 
-        String ev = "#{" + EVALUATE_NS + ".";
         pipeline.addStage(stage("Approve",
                 ManualApprovalAction.Builder.create()
                         .actionName("Approve")
                         .notificationTopic(props.approvalTopic())
                         .notifyEmails(props.approvalEmails())
-                        .additionalInformation("Candidate " + ev + "GateMetric} " + ev + "GateValue} vs champion "
-                                + ev + "ChampionValue} (threshold " + ev + "GateThreshold}); passed DEV system test. "
-                                + ev + "MetricsSummary}")
+                        .additionalInformation("Candidate " + ev(Evaluate.Output.GateMetric) + " "
+                                + ev(Evaluate.Output.GateValue) + " vs champion " + ev(Evaluate.Output.ChampionValue)
+                                + " (threshold " + ev(Evaluate.Output.GateThreshold) + "); passed DEV system test. "
+                                + ev(Evaluate.Output.MetricsSummary))
                         .externalEntityLink("https://" + stack.getRegion() + ".console.aws.amazon.com/sagemaker/home?region="
                                 + stack.getRegion() + "#/endpoints/" + props.devEndpointName())
                         .timeout(Duration.days(7))
                         .build()));
 
         pipeline.addStage(stage("ApproveModel",
-                lambda("ApproveModel", h.approveModel(), "ApproveModel", 1, List.of(), params(
-                        "modelPackageArn", ev + "ModelPackageArn}",
-                        "executionId", EXECUTION_ID))));
+                lambda("ApproveModel", h.approveModel(), "ApproveModel", 1, List.of(),
+                        new ApproveModel.Input(ev(Evaluate.Output.ModelPackageArn), EXECUTION_ID))));
 
         Map<String, Object> prd = new LinkedHashMap<>(common);
         prd.put(EndpointStack.DATA_CAPTURE_URI, "s3://" + bucket + "/" + props.dataCapturePrefix());
@@ -198,7 +196,7 @@ public final class MlopsPipeline extends Construct {
                         .detailType(List.of("Object Created"))
                         .detail(Map.of(
                                 "bucket", Map.of("name", List.of(storage.dataBucket().getBucketName())),
-                                "object", Map.of("key", List.of(Map.of("prefix", io.mlops.infra.HandlerContract.DATASET_KEY_PREFIX)))))
+                                "object", Map.of("key", List.of(Map.of("prefix", RunPaths.DATASETS_PREFIX)))))
                         .build())
                 .targets(List.of(new CodePipeline(pipeline)))
                 .build();
@@ -288,19 +286,15 @@ public final class MlopsPipeline extends Construct {
         return StageOptions.builder().stageName(name).actions(List.of(actions)).build();
     }
 
-    private static Map<String, Object> params(String... pairs) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            m.put(pairs[i], pairs[i + 1]);
-        }
-        return m;
+    private static String ev(Evaluate.Output variable) {
+        return variable.ref(EVALUATE_NS);
     }
 
     private static LambdaInvokeAction lambda(String name, JavaFunction f, String namespace, int runOrder,
-            List<Artifact> inputs, Map<String, Object> userParameters) {
+            List<Artifact> inputs, ActionInput userParameters) {
         return LambdaInvokeAction.Builder.create()
                 .actionName(name).lambda(f.function()).variablesNamespace(namespace).runOrder(runOrder)
-                .inputs(new ArrayList<>(inputs)).userParameters(userParameters).build();
+                .inputs(new ArrayList<>(inputs)).userParameters(userParameters.userParameters()).build();
     }
 
     public Pipeline pipeline() {

@@ -1,6 +1,7 @@
 package io.mlops.infra.constructs;
 
-import io.mlops.infra.HandlerContract;
+import io.mlops.contract.Handler;
+import io.mlops.contract.Tags;
 import io.mlops.infra.validation.Suppress;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +26,7 @@ import software.constructs.IConstruct;
 
 /**
  * The SageMaker model package group, owned by a CloudFormation custom resource backed by the
- * ModelGroup handler ({@value HandlerContract#MODEL_GROUP}): create or adopt, tags, and on stack
+ * ModelGroup handler ({@code io.mlops.lambdas.modelgroup.ModelGroupHandler}): create or adopt, tags, and on stack
  * deletion keep the group (default) or purge every version ({@code purgeOnDelete}).
  *
  * <p>Grants: {@link #grantRegister} (Evaluate: create packages, read the champion),
@@ -83,7 +84,7 @@ public final class ModelRegistry extends Construct {
 
         handler = new JavaFunction(this, "Handler", JavaFunction.Props.builder()
                 .code(props.handlerCode())
-                .handler(HandlerContract.MODEL_GROUP)
+                .handler(Handler.MODEL_GROUP.className())
                 .description("Custom resource: owns the SageMaker model package group " + groupName)
                 .memoryMb(512)
                 .timeout(Duration.minutes(5))
@@ -124,7 +125,7 @@ public final class ModelRegistry extends Construct {
                         "GroupName", groupName,
                         "Description", props.description(),
                         "PurgeOnDelete", Boolean.toString(props.purgeOnDelete()),
-                        "Tags", List.of(Map.of("Key", "mlops:project", "Value", groupName))))
+                        "Tags", List.of(Map.of("Key", Tags.PROJECT, "Value", groupName))))
                 .build();
         Suppress.nag(frameworkRole, NagIds.resource(NagIds.arnOf(handler.function()) + ":*"),
                 "CDK's Provider grants lambda:InvokeFunction on the onEvent handler and its versions (ARN:*); it is this one function.");

@@ -1,15 +1,16 @@
 package io.mlops.infra.constructs;
 
-import static io.mlops.infra.HandlerContract.ARTIFACT_BUCKET;
-import static io.mlops.infra.HandlerContract.DATASET_PREFIX;
-import static io.mlops.infra.HandlerContract.DATA_BUCKET;
-import static io.mlops.infra.HandlerContract.GLUE_JOB_NAME;
-import static io.mlops.infra.HandlerContract.JOB_NAME_PREFIX;
-import static io.mlops.infra.HandlerContract.KMS_KEY_ARN;
-import static io.mlops.infra.HandlerContract.MODEL_PACKAGE_GROUP;
-import static io.mlops.infra.HandlerContract.SAGEMAKER_ROLE_ARN;
+import static io.mlops.contract.EnvNames.ARTIFACT_BUCKET;
+import static io.mlops.contract.EnvNames.DATASET_PREFIX;
+import static io.mlops.contract.EnvNames.DATA_BUCKET;
+import static io.mlops.contract.EnvNames.GLUE_JOB_NAME;
+import static io.mlops.contract.EnvNames.JOB_NAME_PREFIX;
+import static io.mlops.contract.EnvNames.KMS_KEY_ARN;
+import static io.mlops.contract.EnvNames.MODEL_PACKAGE_GROUP;
+import static io.mlops.contract.EnvNames.SAGEMAKER_ROLE_ARN;
 
-import io.mlops.infra.HandlerContract;
+import io.mlops.contract.Handler;
+import io.mlops.contract.RunPaths;
 import io.mlops.infra.validation.NagIds;
 import io.mlops.infra.validation.Suppress;
 import java.util.LinkedHashMap;
@@ -27,7 +28,7 @@ import software.constructs.Construct;
 /**
  * The CodePipeline job handlers (one shaded jar, one function each, java21): LaunchEtl, MonitorEtl,
  * LaunchTraining, MonitorTraining, Evaluate, ApproveModel. Each gets exactly the environment
- * variables ({@link HandlerContract}) and IAM statements its Javadoc in {@code lambdas/} lists.
+ * variables ({@link io.mlops.contract.EnvNames}) and IAM statements its Javadoc in {@code lambdas/} lists.
  */
 public final class PipelineHandlers extends Construct {
 
@@ -50,14 +51,14 @@ public final class PipelineHandlers extends Construct {
         String bucket = storage.artifactBucket().getBucketName();
         String prefix = props.jobNamePrefix();
 
-        launchEtl = function(props, "LaunchEtl", HandlerContract.LAUNCH_ETL, "Starts the Glue ETL run of a pipeline execution",
+        launchEtl = function(props, "LaunchEtl", Handler.LAUNCH_ETL.className(), "Starts the Glue ETL run of a pipeline execution",
                 1024, Duration.minutes(2), env(ARTIFACT_BUCKET, bucket, DATA_BUCKET, storage.dataBucket().getBucketName(),
-                        DATASET_PREFIX, HandlerContract.DATASET_KEY_PREFIX, GLUE_JOB_NAME, props.etlJob().jobName()));
+                        DATASET_PREFIX, RunPaths.DATASETS_PREFIX, GLUE_JOB_NAME, props.etlJob().jobName()));
         props.etlJob().grantStartRun(launchEtl);
         storage.grantDatasetsList(launchEtl);
         storage.grantRunsWrite(launchEtl, "config/*");
 
-        monitorEtl = function(props, "MonitorEtl", HandlerContract.MONITOR_ETL, "Polls the Glue ETL run and reads its manifest",
+        monitorEtl = function(props, "MonitorEtl", Handler.MONITOR_ETL.className(), "Polls the Glue ETL run and reads its manifest",
                 512, Duration.minutes(1), env(ARTIFACT_BUCKET, bucket, GLUE_JOB_NAME, props.etlJob().jobName()));
         props.etlJob().grantMonitor(monitorEtl);
         storage.grantRunsRead(monitorEtl, "etl/manifest.json");
@@ -68,7 +69,7 @@ public final class PipelineHandlers extends Construct {
         String processingJobs = sagemakerArn(stack, "processing-job", prefix + "-eval-*");
         String keyArn = storage.key().getKeyArn();
 
-        launchTraining = function(props, "LaunchTraining", HandlerContract.LAUNCH_TRAINING,
+        launchTraining = function(props, "LaunchTraining", Handler.LAUNCH_TRAINING.className(),
                 "Creates the SageMaker training job of a pipeline execution", 1024, Duration.minutes(2),
                 env(ARTIFACT_BUCKET, bucket, SAGEMAKER_ROLE_ARN, props.jobRole().role().getRoleArn(),
                         JOB_NAME_PREFIX, prefix, KMS_KEY_ARN, keyArn));
@@ -77,11 +78,11 @@ public final class PipelineHandlers extends Construct {
         props.jobRole().grantPassRole(launchTraining);
         grantKeyForJobs(launchTraining, keyArn);
 
-        monitorTraining = function(props, "MonitorTraining", HandlerContract.MONITOR_TRAINING,
+        monitorTraining = function(props, "MonitorTraining", Handler.MONITOR_TRAINING.className(),
                 "Polls the SageMaker training job", 512, Duration.minutes(1), env(JOB_NAME_PREFIX, prefix));
         monitorTraining.allow(List.of("sagemaker:DescribeTrainingJob"), List.of(trainingJobs));
 
-        evaluate = function(props, "Evaluate", HandlerContract.EVALUATE,
+        evaluate = function(props, "Evaluate", Handler.EVALUATE.className(),
                 "Runs the evaluation processing job, applies the quality gate, registers the model package",
                 1024, Duration.minutes(2), env(ARTIFACT_BUCKET, bucket, SAGEMAKER_ROLE_ARN, props.jobRole().role().getRoleArn(),
                         MODEL_PACKAGE_GROUP, props.registry().groupName(), JOB_NAME_PREFIX, prefix, KMS_KEY_ARN, keyArn));
@@ -93,7 +94,7 @@ public final class PipelineHandlers extends Construct {
         storage.grantRunsList(evaluate);
         grantKeyForJobs(evaluate, keyArn);
 
-        approveModel = function(props, "ApproveModel", HandlerContract.APPROVE_MODEL,
+        approveModel = function(props, "ApproveModel", Handler.APPROVE_MODEL.className(),
                 "Sets the model package to Approved after the manual approval", 512, Duration.minutes(1),
                 env(MODEL_PACKAGE_GROUP, props.registry().groupName()));
         props.registry().grantApprove(approveModel);

@@ -1,6 +1,6 @@
 package io.mlops.infra.constructs;
 
-import io.mlops.infra.HandlerContract;
+import io.mlops.contract.RunPaths;
 import io.mlops.infra.validation.NagIds;
 import io.mlops.infra.validation.Suppress;
 import java.util.List;
@@ -186,7 +186,7 @@ public final class PipelineStorage extends Construct {
 
     /** Object ARN pattern in the artifact bucket for {@code runs/<any exec>/<subpath>}. */
     public String runsArn(String subpath) {
-        return artifacts.arnForObjects(HandlerContract.RUNS_PREFIX + "*/" + subpath);
+        return artifacts.arnForObjects(RunPaths.RUNS_PREFIX + "*/" + subpath);
     }
 
     /** s3:GetObject on {@code runs/*}/{@code <subpath>} (e.g. {@code etl/*}) plus decrypt. */
@@ -201,31 +201,31 @@ public final class PipelineStorage extends Construct {
 
     /** s3:ListBucket on the artifact bucket limited to {@code runs/} keys. */
     public Grant grantRunsList(IGrantable grantee) {
-        return grantList(grantee, artifacts, HandlerContract.RUNS_PREFIX + "*");
+        return grantList(grantee, artifacts, RunPaths.RUNS_PREFIX + "*");
     }
 
     /** s3:GetObject on {@code builds/*} (per-commit ETL jar and settings) plus decrypt. */
     public Grant grantBuildsRead(IGrantable grantee) {
         return grantObjects(grantee, artifacts, List.of("s3:GetObject", "s3:GetObjectVersion"),
-                List.of(HandlerContract.BUILDS_PREFIX + "*"), false);
+                List.of(RunPaths.BUILDS_PREFIX + "*"), false);
     }
 
     /** s3:PutObject/GetObject on {@code builds/*} plus encrypt (the image build). */
     public Grant grantBuildsWrite(IGrantable grantee) {
-        grantList(grantee, artifacts, HandlerContract.BUILDS_PREFIX + "*");
+        grantList(grantee, artifacts, RunPaths.BUILDS_PREFIX + "*");
         return grantObjects(grantee, artifacts, List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"),
-                List.of(HandlerContract.BUILDS_PREFIX + "*"), true);
+                List.of(RunPaths.BUILDS_PREFIX + "*"), true);
     }
 
     /** s3:GetObject on {@code datasets/*} of the data bucket plus decrypt. */
     public Grant grantDatasetsRead(IGrantable grantee) {
         return grantObjects(grantee, data, List.of("s3:GetObject", "s3:GetObjectVersion"),
-                List.of(HandlerContract.DATASET_KEY_PREFIX + "*"), false);
+                List.of(RunPaths.DATASETS_PREFIX + "*"), false);
     }
 
     /** s3:ListBucket on the data bucket limited to {@code datasets/} keys. */
     public Grant grantDatasetsList(IGrantable grantee) {
-        return grantList(grantee, data, HandlerContract.DATASET_KEY_PREFIX + "*");
+        return grantList(grantee, data, RunPaths.DATASETS_PREFIX + "*");
     }
 
     /** Use of the key: kms:Decrypt, plus kms:Encrypt and kms:GenerateDataKey when {@code write} (no wildcards). */
@@ -241,7 +241,7 @@ public final class PipelineStorage extends Construct {
         if (subpaths.length == 0) {
             throw new IllegalArgumentException("name the runs/<exec>/ sub-paths to grant, e.g. \"etl/*\"");
         }
-        return java.util.Arrays.stream(subpaths).map(s -> HandlerContract.RUNS_PREFIX + "*/" + s).toList();
+        return java.util.Arrays.stream(subpaths).map(s -> RunPaths.RUNS_PREFIX + "*/" + s).toList();
     }
 
     private Grant grantObjects(IGrantable grantee, IBucket bucket, List<String> actions, List<String> keyPatterns, boolean write) {

@@ -1,6 +1,6 @@
 package io.mlops.infra.constructs;
 
-import io.mlops.infra.HandlerContract;
+import io.mlops.contract.Handler;
 import java.util.List;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
@@ -26,7 +26,7 @@ import software.constructs.Construct;
 
 /**
  * The SystemTest stage's workflow: a Step Functions state machine that invokes the endpoint test
- * Lambda ({@value HandlerContract#ENDPOINT_TEST}, docs/contracts/endpoint-test.md) with retries on
+ * Lambda ({@code io.mlops.systemtests.endpoint.EndpointTestHandler}, docs/contracts/endpoint-test.md) with retries on
  * transient Lambda errors, branches on its {@code verdict} (PASS → succeed, FAIL → fail with the
  * failed checks as the cause), logs ALL events with execution data, and traces with X-Ray.
  *
@@ -60,7 +60,7 @@ public final class SystemTestWorkflow extends Construct {
         PipelineStorage storage = props.storage();
         endpointTest = new JavaFunction(this, "EndpointTest", JavaFunction.Props.builder()
                 .code(props.code())
-                .handler(HandlerContract.ENDPOINT_TEST)
+                .handler(Handler.ENDPOINT_TEST.className())
                 .description("System test of the DEV endpoint: accuracy, latency, malformed requests")
                 .memoryMb(1024)
                 .timeout(Duration.minutes(10))

@@ -123,7 +123,7 @@ public final class EndpointStack extends Stack {
         // AWS::ApplicationAutoScaling::ScalableTarget has no Tags property (CloudFormation Template Reference;
         // cfn-lint E3002): CloudFormation rejects the template if the tag aspect adds one.
         TagProps taggable = TagProps.builder().excludeResourceTypes(List.of(CfnScalableTarget.CFN_RESOURCE_TYPE_NAME)).build();
-        Tags.of(this).add("mlops:project", config.projectName(), taggable);
+        Tags.of(this).add(io.mlops.contract.Tags.PROJECT, config.projectName(), taggable);
         Tags.of(this).add("mlops:stage", settings.stage(), taggable);
         Regions.addRule(this);
 

@@ -110,7 +110,7 @@ public final class PipelineStack extends Stack {
         storage.key().grant(new software.amazon.awscdk.services.iam.ServicePrincipal("cloudwatch.amazonaws.com"),
                 "kms:Decrypt", "kms:GenerateDataKey");
 
-        Tags.of(this).add("mlops:project", project);
+        Tags.of(this).add(io.mlops.contract.Tags.PROJECT, project);
         Regions.addRule(this);
         // CloudFormation takes an output's Description as a literal string only (cfn-lint E6003): no tokens.
         output("CodeCommitCloneUrlHttp", source.repository().getRepositoryCloneUrlHttp(),

@@ -1,5 +1,6 @@
 package io.mlops.lambdas.approval;
 
+import io.mlops.contract.actions.ApproveModel;
 import io.mlops.lambdas.core.AwsErrors;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.mlops.lambdas.core.ClientFactory;
@@ -94,8 +95,8 @@ public final class ApproveModelHandler extends PipelineJobHandler<ApproveModelPa
         String version = String.valueOf(pkg.modelPackageVersion());
         String label = "model package v" + version + " (" + arn + ")";
         Map<String, String> outputs = new LinkedHashMap<>();
-        outputs.put("ModelPackageArn", pkg.modelPackageArn() == null ? arn : pkg.modelPackageArn());
-        outputs.put("ModelPackageVersion", version);
+        outputs.put(ApproveModel.Output.ModelPackageArn.name(), pkg.modelPackageArn() == null ? arn : pkg.modelPackageArn());
+        outputs.put(ApproveModel.Output.ModelPackageVersion.name(), version);
 
         ModelApprovalStatus status = pkg.modelApprovalStatus();
         if (status == ModelApprovalStatus.APPROVED) {

@@ -1,5 +1,9 @@
 package io.mlops.lambdas.etl;
 
+import io.mlops.contract.GlueArgs;
+import io.mlops.contract.RunPaths;
+import io.mlops.contract.Tags;
+import io.mlops.contract.actions.LaunchEtl;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlops.lambdas.core.ClientFactory;
@@ -123,14 +127,14 @@ public final class LaunchEtlHandler extends PipelineJobHandler<LaunchEtlParams> 
         String glueJob = env.require(HandlerEnv.GLUE_JOB_NAME);
         String artifactBucket = env.require(HandlerEnv.ARTIFACT_BUCKET);
         String exec = p.executionId();
-        String outputUri = "s3://" + artifactBucket + "/runs/" + exec + "/etl/";
+        String outputUri = RunPaths.s3Uri(artifactBucket, RunPaths.etl(exec));
 
         List<JobRun> previous = runsOfExecution(glueJob, exec);
         Optional<JobRun> reusable = previous.stream().filter(r -> REUSABLE.contains(r.jobRunState())).findFirst();
         if (reusable.isPresent()) {
             JobRun run = reusable.get();
-            String dataset = run.arguments().getOrDefault("--input", "");
-            String output = run.arguments().getOrDefault("--output", outputUri);
+            String dataset = run.arguments().getOrDefault(GlueArgs.INPUT, "");
+            String output = run.arguments().getOrDefault(GlueArgs.OUTPUT, outputUri);
             log.info("reusing Glue run of this execution", Map.of("jobRunId", run.id(), "state", run.jobRunStateAsString()));
             return JobOutcome.succeeded("Reusing Glue run " + run.id() + " of job " + glueJob + " (" + run.jobRunStateAsString()
                     + ") already started for execution " + exec + " on " + dataset, outputs(run.id(), dataset, output));
@@ -150,21 +154,21 @@ public final class LaunchEtlHandler extends PipelineJobHandler<LaunchEtlParams> 
         String dataset = chooseDataset(job, p, log);
 
         Map<String, String> metadata = new TreeMap<>();
-        metadata.put("execution-id", exec);
+        metadata.put(Tags.ObjectMetadata.EXECUTION, exec);
         if (p.commitId() != null) {
-            metadata.put("commit-id", p.commitId());
+            metadata.put(Tags.ObjectMetadata.COMMIT, p.commitId());
         }
-        String configPrefix = "runs/" + exec + "/config/";
+        String configPrefix = RunPaths.config(exec);
         put(artifactBucket, configPrefix + "run-settings.json", runSettingsBytes, metadata);
         put(artifactBucket, configPrefix + "etl-settings.json", etlSettings, metadata);
         String settingsUri = "s3://" + artifactBucket + "/" + configPrefix + "etl-settings.json";
 
         Map<String, String> arguments = new LinkedHashMap<>(new TreeMap<>(etl.arguments()));
-        arguments.put("--input", dataset);
-        arguments.put("--output", outputUri);
-        arguments.put("--settings", settingsUri);
-        arguments.put("--execution-id", exec);
-        arguments.put("--extra-jars", p.etlJarUri());
+        arguments.put(GlueArgs.INPUT, dataset);
+        arguments.put(GlueArgs.OUTPUT, outputUri);
+        arguments.put(GlueArgs.SETTINGS, settingsUri);
+        arguments.put(GlueArgs.EXECUTION_ID, exec);
+        arguments.put(GlueArgs.EXTRA_JARS, p.etlJarUri());
 
         String runId;
         try {
@@ -190,9 +194,9 @@ public final class LaunchEtlHandler extends PipelineJobHandler<LaunchEtlParams> 
 
     private static Map<String, String> outputs(String runId, String dataset, String outputUri) {
         Map<String, String> vars = new LinkedHashMap<>();
-        vars.put("JobRunId", runId);
-        vars.put("DatasetUri", dataset);
-        vars.put("EtlOutputUri", outputUri);
+        vars.put(LaunchEtl.Output.JobRunId.name(), runId);
+        vars.put(LaunchEtl.Output.DatasetUri.name(), dataset);
+        vars.put(LaunchEtl.Output.EtlOutputUri.name(), outputUri);
         return vars;
     }
 

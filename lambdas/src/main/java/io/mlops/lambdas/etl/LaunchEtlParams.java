@@ -1,5 +1,6 @@
 package io.mlops.lambdas.etl;
 
+import io.mlops.contract.Artifacts;
 import io.mlops.lambdas.pipeline.JobFailedException;
 import io.mlops.lambdas.pipeline.UserParameters;
 import java.util.regex.Pattern;
@@ -19,8 +20,8 @@ import java.util.regex.Pattern;
 public record LaunchEtlParams(String executionId, String commitId, String etlJarUri, String sourceArtifact,
         String settingsPath, String datasetArtifact) implements UserParameters {
 
-    public static final String DEFAULT_SOURCE_ARTIFACT = "SourceOutput";
-    public static final String DEFAULT_SETTINGS_PATH = "config/run-settings.json";
+    public static final String DEFAULT_SOURCE_ARTIFACT = Artifacts.SOURCE_OUTPUT;
+    public static final String DEFAULT_SETTINGS_PATH = Artifacts.RUN_SETTINGS_PATH;
     /** Pipeline execution ids are UUIDs; anything else must at least be safe in an S3 key. */
     static final Pattern EXECUTION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     static final Pattern JAR_URI = Pattern.compile("s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^,\\s]*[^/,\\s]\\.jar");

@@ -1,5 +1,7 @@
 package io.mlops.lambdas.etl;
 
+import io.mlops.contract.RunPaths;
+import io.mlops.contract.actions.MonitorEtl;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlops.lambdas.core.ClientFactory;
@@ -104,7 +106,7 @@ public final class MonitorEtlHandler extends PipelineJobHandler<MonitorEtlParams
         }
         String state = run.jobRunStateAsString();
         String elapsed = formatDuration(elapsed(run));
-        String outputUri = "s3://" + artifactBucket + "/runs/" + p.executionId() + "/etl/";
+        String outputUri = RunPaths.s3Uri(artifactBucket, RunPaths.etl(p.executionId()));
         log.info("Glue run state", Map.of("jobRunId", p.jobRunId(), "state", String.valueOf(state), "polls", polls + 1));
         if (run.jobRunState() == null) {
             throw JobFailedException.jobFailed("Glue run " + p.jobRunId() + " of job '" + glueJob + "' reports state '"
@@ -123,7 +125,7 @@ public final class MonitorEtlHandler extends PipelineJobHandler<MonitorEtlParams
     }
 
     private JobOutcome succeeded(MonitorEtlParams p, JobRun run, String bucket, String outputUri, String elapsed) {
-        String key = "runs/" + p.executionId() + "/etl/manifest.json";
+        String key = RunPaths.etlManifest(p.executionId());
         String manifestUri = "s3://" + bucket + "/" + key;
         byte[] bytes;
         try {
@@ -136,14 +138,14 @@ public final class MonitorEtlHandler extends PipelineJobHandler<MonitorEtlParams
         }
         Manifest m = Manifest.parse(bytes, manifestUri);
         Map<String, String> vars = new LinkedHashMap<>();
-        vars.put("RowsRead", Long.toString(m.rowsRead()));
-        vars.put("TrainRows", Long.toString(m.train()));
-        vars.put("ValidationRows", Long.toString(m.validation()));
-        vars.put("TestRows", Long.toString(m.test()));
-        vars.put("RejectedRows", Long.toString(m.rejected()));
-        vars.put("Duplicates", Long.toString(m.duplicates()));
-        vars.put("DatasetSha256", m.sha256());
-        vars.put("EtlOutputUri", outputUri);
+        vars.put(MonitorEtl.Output.RowsRead.name(), Long.toString(m.rowsRead()));
+        vars.put(MonitorEtl.Output.TrainRows.name(), Long.toString(m.train()));
+        vars.put(MonitorEtl.Output.ValidationRows.name(), Long.toString(m.validation()));
+        vars.put(MonitorEtl.Output.TestRows.name(), Long.toString(m.test()));
+        vars.put(MonitorEtl.Output.RejectedRows.name(), Long.toString(m.rejected()));
+        vars.put(MonitorEtl.Output.Duplicates.name(), Long.toString(m.duplicates()));
+        vars.put(MonitorEtl.Output.DatasetSha256.name(), m.sha256());
+        vars.put(MonitorEtl.Output.EtlOutputUri.name(), outputUri);
         return JobOutcome.succeeded("Glue run " + run.id() + " SUCCEEDED in " + elapsed + ": " + m.rowsRead() + " rows read -> train "
                 + m.train() + ", validation " + m.validation() + ", test " + m.test() + ", rejected " + m.rejected()
                 + ", duplicates " + m.duplicates() + "; output " + outputUri, vars);

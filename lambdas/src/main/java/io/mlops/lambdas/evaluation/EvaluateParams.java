@@ -1,5 +1,6 @@
 package io.mlops.lambdas.evaluation;
 
+import io.mlops.contract.Artifacts;
 import io.mlops.lambdas.pipeline.ImageUris;
 import io.mlops.lambdas.pipeline.JobFailedException;
 import io.mlops.lambdas.pipeline.UserParameters;
@@ -20,8 +21,8 @@ import java.util.regex.Pattern;
 public record EvaluateParams(String executionId, String commitId, String imageUri, String modelDataUrl,
         String datasetSha256, String sourceArtifact, String settingsPath) implements UserParameters {
 
-    public static final String DEFAULT_SOURCE_ARTIFACT = "SourceOutput";
-    public static final String DEFAULT_SETTINGS_PATH = "config/run-settings.json";
+    public static final String DEFAULT_SOURCE_ARTIFACT = Artifacts.SOURCE_OUTPUT;
+    public static final String DEFAULT_SETTINGS_PATH = Artifacts.RUN_SETTINGS_PATH;
     static final Pattern S3_OBJECT = Pattern.compile("s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+");
     static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
 

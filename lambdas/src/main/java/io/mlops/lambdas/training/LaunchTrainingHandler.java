@@ -1,5 +1,8 @@
 package io.mlops.lambdas.training;
 
+import io.mlops.contract.RunPaths;
+import io.mlops.contract.Tags;
+import io.mlops.contract.actions.LaunchTraining;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
@@ -159,8 +162,7 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
         String exec = p.executionId();
         RunSettings.Training t = settings.training();
         Optional<String> kms = env.optional(HandlerEnv.KMS_KEY_ARN);
-        String runPrefix = "s3://" + bucket + "/runs/" + exec + "/";
-        String outputUri = runPrefix + "training/";
+        String outputUri = RunPaths.s3Uri(bucket, RunPaths.training(exec));
         boolean spot = t.spot().enabled();
 
         ResourceConfig.Builder resources = ResourceConfig.builder()
@@ -176,11 +178,11 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
             stopping.maxWaitTimeInSeconds(t.spot().maxWaitSeconds());
         }
         List<Tag> tags = new ArrayList<>();
-        tags.add(Tag.builder().key("mlops:pipeline-execution-id").value(exec).build());
+        tags.add(Tag.builder().key(Tags.EXECUTION).value(exec).build());
         if (p.commitId() != null) {
-            tags.add(Tag.builder().key("mlops:commit-id").value(p.commitId()).build());
+            tags.add(Tag.builder().key(Tags.COMMIT).value(p.commitId()).build());
         }
-        tags.add(Tag.builder().key("mlops:project").value(prefix).build());
+        tags.add(Tag.builder().key(Tags.PROJECT).value(prefix).build());
 
         CreateTrainingJobRequest.Builder request = CreateTrainingJobRequest.builder()
                 .trainingJobName(name)
@@ -189,7 +191,8 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
                         .metricDefinitions(METRICS.stream().map(m -> MetricDefinition.builder().name(m)
                                 .regex("METRIC " + m + "=([-+0-9.eE]+)").build()).toList()))
                 .roleArn(role)
-                .inputDataConfig(channel("train", runPrefix + "etl/train/"), channel("validation", runPrefix + "etl/validation/"))
+                .inputDataConfig(channel("train", RunPaths.s3Uri(bucket, RunPaths.etlSplit(exec, "train"))),
+                        channel("validation", RunPaths.s3Uri(bucket, RunPaths.etlSplit(exec, "validation"))))
                 .outputDataConfig(o -> o.s3OutputPath(outputUri).kmsKeyId(kms.orElse(null)))
                 .resourceConfig(resources.build())
                 .stoppingCondition(stopping.build())
@@ -198,7 +201,7 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
                 .enableInterContainerTrafficEncryption(true)
                 .tags(tags);
         if (spot) {
-            request.enableManagedSpotTraining(true).checkpointConfig(c -> c.s3Uri(runPrefix + "checkpoints/"));
+            request.enableManagedSpotTraining(true).checkpointConfig(c -> c.s3Uri(RunPaths.s3Uri(bucket, RunPaths.checkpoints(exec))));
         }
         sageMaker.createTrainingJob(request.build());
         log.info("created training job", Map.of("job", name, "attempt", attempt, "image", p.imageUri()));
@@ -221,8 +224,8 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
 
     private static Map<String, String> outputs(String name, String outputUri) {
         Map<String, String> vars = new LinkedHashMap<>();
-        vars.put("TrainingJobName", name);
-        vars.put("TrainingOutputUri", outputUri);
+        vars.put(LaunchTraining.Output.TrainingJobName.name(), name);
+        vars.put(LaunchTraining.Output.TrainingOutputUri.name(), outputUri);
         return vars;
     }
 }

@@ -1,5 +1,6 @@
 package io.mlops.lambdas.training;
 
+import io.mlops.contract.Artifacts;
 import io.mlops.lambdas.pipeline.ImageUris;
 import io.mlops.lambdas.pipeline.JobFailedException;
 import io.mlops.lambdas.pipeline.UserParameters;
@@ -18,8 +19,8 @@ import java.util.regex.Pattern;
 public record LaunchTrainingParams(String executionId, String commitId, String imageUri, String sourceArtifact,
         String settingsPath) implements UserParameters {
 
-    public static final String DEFAULT_SOURCE_ARTIFACT = "SourceOutput";
-    public static final String DEFAULT_SETTINGS_PATH = "config/run-settings.json";
+    public static final String DEFAULT_SOURCE_ARTIFACT = Artifacts.SOURCE_OUTPUT;
+    public static final String DEFAULT_SETTINGS_PATH = Artifacts.RUN_SETTINGS_PATH;
     static final Pattern EXECUTION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     public LaunchTrainingParams {
         sourceArtifact = blank(sourceArtifact) ? DEFAULT_SOURCE_ARTIFACT : sourceArtifact.trim();

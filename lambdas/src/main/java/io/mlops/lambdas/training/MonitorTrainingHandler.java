@@ -1,5 +1,6 @@
 package io.mlops.lambdas.training;
 
+import io.mlops.contract.actions.MonitorTraining;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
@@ -139,11 +140,11 @@ public final class MonitorTrainingHandler extends PipelineJobHandler<MonitorTrai
                     + TrainingJobs.whereToLook(env, name) + ".");
         }
         Map<String, String> vars = new LinkedHashMap<>();
-        vars.put("ModelDataUrl", model);
-        vars.put("TrainingJobName", name);
+        vars.put(MonitorTraining.Output.ModelDataUrl.name(), model);
+        vars.put(MonitorTraining.Output.TrainingJobName.name(), name);
         Integer billable = d.billableTimeInSeconds() != null ? d.billableTimeInSeconds() : d.trainingTimeInSeconds();
         if (billable != null) {
-            vars.put("BillableSeconds", Integer.toString(billable));
+            vars.put(MonitorTraining.Output.BillableSeconds.name(), Integer.toString(billable));
         }
         StringBuilder metrics = new StringBuilder();
         if (d.hasFinalMetricDataList()) {
