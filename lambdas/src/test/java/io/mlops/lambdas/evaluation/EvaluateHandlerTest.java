@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.core.Json;
 import io.mlops.lambdas.pipeline.ArtifactStore;
+import io.mlops.lambdas.registry.ModelRegistryClient;
 import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
 import io.mlops.lambdas.testing.TestContext;
@@ -163,7 +164,7 @@ class EvaluateHandlerTest {
     static String registeredEarlier(String moreJson) {
         String mine = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/6";
         registry(null, summary(mine, 6, "PendingManualApproval",
-                "Evaluated in " + EvaluateHandler.executionMarker(EXEC) + " commit " + COMMIT + ": gate passed"));
+                "Evaluated in " + ModelRegistryClient.executionMarker(EXEC) + " commit " + COMMIT + ": gate passed"));
         SageMakerStubs.okWhenBodyContains(aws, DESCRIBE_PACKAGE, mine, "{\"ModelPackageGroupName\":\"" + GROUP
                 + "\",\"ModelPackageVersion\":6,\"ModelPackageArn\":\"" + mine + "\",\"ModelApprovalStatus\":"
                 + "\"PendingManualApproval\",\"CustomerMetadataProperties\":{\"pipeline-execution-id\":\"" + EXEC + "\"}"
@@ -450,7 +451,7 @@ class EvaluateHandlerTest {
         assertThat(metadata.has("metric.threshold")).isFalse();
         assertThat(metadata.path("gate").asText()).isEqualTo("passed");
         assertThat(create.path("ClientToken").asText()).matches("[a-zA-Z0-9-]{1,36}")
-                .isEqualTo(EvaluateHandler.clientToken(EXEC, 1));
+                .isEqualTo(ModelRegistryClient.clientToken(EXEC, 1));
         assertThat(create.has("Tags"))
                 .as("a versioned package takes its group's tags: CreateModelPackage with ModelPackageGroupName takes no Tags")
                 .isFalse();
@@ -567,7 +568,7 @@ class EvaluateHandlerTest {
     void registersWhenAPackageMentionsTheExecutionButBelongsToAnother() {
         completedWith("0.8312");
         String other = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/5";
-        registry(null, summary(other, 5, "Rejected", "copied text: " + EvaluateHandler.executionMarker(EXEC)));
+        registry(null, summary(other, 5, "Rejected", "copied text: " + ModelRegistryClient.executionMarker(EXEC)));
         SageMakerStubs.okWhenBodyContains(aws, DESCRIBE_PACKAGE, other, "{\"ModelPackageArn\":\"" + other
                 + "\",\"ModelPackageVersion\":5,\"ModelApprovalStatus\":\"Rejected\",\"CustomerMetadataProperties\":"
                 + "{\"pipeline-execution-id\":\"another-execution\"}}");
@@ -769,11 +770,11 @@ class EvaluateHandlerTest {
 
     @Test
     void clientTokenIsShortDeterministicAndDiffersPerAttempt() {
-        String first = EvaluateHandler.clientToken(EXEC, 1);
-        assertThat(first).matches("[a-zA-Z0-9-]{1,36}").isEqualTo(EvaluateHandler.clientToken(EXEC, 1));
-        assertThat(EvaluateHandler.clientToken(EXEC, 2)).isNotEqualTo(first).hasSizeLessThanOrEqualTo(36);
-        assertThat(EvaluateHandler.clientToken(EXEC + "x", 1)).isNotEqualTo(first);
-        List<String> all = List.of(1, 2, 3, 4, 5).stream().map(a -> EvaluateHandler.clientToken("e".repeat(200), a)).toList();
+        String first = ModelRegistryClient.clientToken(EXEC, 1);
+        assertThat(first).matches("[a-zA-Z0-9-]{1,36}").isEqualTo(ModelRegistryClient.clientToken(EXEC, 1));
+        assertThat(ModelRegistryClient.clientToken(EXEC, 2)).isNotEqualTo(first).hasSizeLessThanOrEqualTo(36);
+        assertThat(ModelRegistryClient.clientToken(EXEC + "x", 1)).isNotEqualTo(first);
+        List<String> all = List.of(1, 2, 3, 4, 5).stream().map(a -> ModelRegistryClient.clientToken("e".repeat(200), a)).toList();
         assertThat(all).allSatisfy(t -> assertThat(t).hasSizeLessThanOrEqualTo(36)).doesNotHaveDuplicates();
     }
 }
