@@ -14,7 +14,11 @@ public final class Tags {
         public static final String EXECUTION = "pipeline-execution-id";
         public static final String COMMIT = "commit-id";
         public static final String DATASET = "dataset-sha256";
+        /** {@code passed} or {@code failed}. */
         public static final String GATE = "gate";
+        public static final String GATE_METRIC = "gate.metric";
+        public static final String GATE_THRESHOLD = "gate.threshold";
+        public static final String GATE_MAX_REGRESSION = "gate.max-regression";
         /** Prefix of one key per evaluation metric, e.g. {@code metric.roc_auc}. */
         public static final String METRIC_PREFIX = "metric.";
 

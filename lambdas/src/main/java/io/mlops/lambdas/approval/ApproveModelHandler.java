@@ -1,7 +1,7 @@
 package io.mlops.lambdas.approval;
 
+import io.mlops.contract.EnvNames;
 import io.mlops.contract.actions.ApproveModel;
-import io.mlops.lambdas.core.AwsErrors;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
@@ -10,10 +10,9 @@ import io.mlops.lambdas.pipeline.JobFailedException;
 import io.mlops.lambdas.pipeline.JobOutcome;
 import io.mlops.lambdas.pipeline.PipelineJob;
 import io.mlops.lambdas.pipeline.PipelineJobHandler;
+import io.mlops.lambdas.registry.ModelRegistryClient;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageResponse;
@@ -25,9 +24,9 @@ import software.amazon.awssdk.services.sagemaker.model.ModelPackageStatus;
  * Evaluate action registered to {@code Approved}, with a description naming the pipeline execution,
  * so the model registry and the pipeline never disagree about what was approved.
  *
- * <p>DescribeModelPackage first: the package must belong to {@code MODEL_PACKAGE_GROUP} (checked in the
- * ARN and in SageMaker's answer). Already {@code Approved}: success without a change (idempotent
- * re-invocation). {@code Rejected}: the action fails; the pipeline's manual approval does not override
+ * <p>DescribeModelPackage first (registry calls go through {@link ModelRegistryClient}): the package must
+ * belong to {@code MODEL_PACKAGE_GROUP} (checked in the ARN and in SageMaker's answer). Already
+ * {@code Approved}: success without a change (idempotent re-invocation). {@code Rejected}: the action fails; the pipeline's manual approval does not override
  * the quality gate (or a person's rejection in the registry). {@code PendingManualApproval}:
  * UpdateModelPackage(ModelApprovalStatus=Approved, ApprovalDescription "Approved in CodePipeline
  * execution &lt;exec&gt; after manual approval").
@@ -47,7 +46,7 @@ import software.amazon.awssdk.services.sagemaker.model.ModelPackageStatus;
 public final class ApproveModelHandler extends PipelineJobHandler<ApproveModelParams> {
 
     private final HandlerEnv env;
-    private final SageMakerClient sageMaker;
+    private final ModelRegistryClient registry;
 
     /** Lambda entry point: clients built once per container. */
     public ApproveModelHandler() {
@@ -66,7 +65,7 @@ public final class ApproveModelHandler extends PipelineJobHandler<ApproveModelPa
     public ApproveModelHandler(HandlerEnv env, CodePipelineClient codePipeline, SageMakerClient sageMaker) {
         super(ApproveModelParams.class, codePipeline);
         this.env = env;
-        this.sageMaker = sageMaker;
+        this.registry = new ModelRegistryClient(sageMaker);
     }
 
     /** The approval description recorded on the package. */
@@ -77,19 +76,19 @@ public final class ApproveModelHandler extends PipelineJobHandler<ApproveModelPa
     @Override
     protected JobOutcome run(PipelineJob<ApproveModelParams> job, Context context) {
         HandlerLog log = new HandlerLog(name(), context);
-        String group = env.require(HandlerEnv.MODEL_PACKAGE_GROUP);
+        String group = env.require(EnvNames.MODEL_PACKAGE_GROUP);
         ApproveModelParams params = job.params();
         String arn = params.modelPackageArn();
         if (!group.equals(params.groupInArn())) {
             throw JobFailedException.configuration("model package " + arn + " belongs to group '" + params.groupInArn()
                     + "', but this function manages group '" + group + "' (environment variable "
-                    + HandlerEnv.MODEL_PACKAGE_GROUP + "). Pass #{Evaluate.ModelPackageArn} of this pipeline, or fix the "
+                    + EnvNames.MODEL_PACKAGE_GROUP + "). Pass #{Evaluate.ModelPackageArn} of this pipeline, or fix the "
                     + "variable by redeploying the stack.");
         }
-        DescribeModelPackageResponse pkg = describe(arn);
+        DescribeModelPackageResponse pkg = registry.describe(arn);
         if (!group.equals(pkg.modelPackageGroupName())) {
             throw JobFailedException.configuration("SageMaker reports model package " + arn + " in group '"
-                    + pkg.modelPackageGroupName() + "', not '" + group + "' (" + HandlerEnv.MODEL_PACKAGE_GROUP
+                    + pkg.modelPackageGroupName() + "', not '" + group + "' (" + EnvNames.MODEL_PACKAGE_GROUP
                     + "); refusing to approve a package of another group.");
         }
         String version = String.valueOf(pkg.modelPackageVersion());
@@ -120,28 +119,8 @@ public final class ApproveModelHandler extends PipelineJobHandler<ApproveModelPa
                     + " and cannot be approved. Release a new change to register a new package.");
         }
         String description = approvalDescription(params.executionId());
-        sageMaker.updateModelPackage(r -> r.modelPackageArn(arn)
-                .modelApprovalStatus(ModelApprovalStatus.APPROVED)
-                .approvalDescription(description));
+        registry.approve(arn, description);
         log.info("model package approved", Map.of("modelPackageArn", arn, "executionId", params.executionId()));
         return JobOutcome.succeeded(label + " set to Approved: " + description, outputs);
-    }
-
-    /**
-     * DescribeModelPackage documents no error code for a missing package (SageMaker answers a generic
-     * {@code ValidationException}); the message is never parsed. A ValidationException fails the action
-     * with SageMaker's message and what to do; throttling and server errors propagate.
-     */
-    private DescribeModelPackageResponse describe(String arn) {
-        try {
-            return sageMaker.describeModelPackage(r -> r.modelPackageName(arn));
-        } catch (AwsServiceException e) {
-            if (AwsErrors.hasCode(e, AwsErrors.VALIDATION_EXCEPTION)) {
-                throw JobFailedException.jobFailed("SageMaker rejected DescribeModelPackage for " + arn + " ("
-                        + AwsErrors.codeAndMessage(e) + "). If the package was deleted after the Evaluate action: Release "
-                        + "a new change so Evaluate registers a new package.", e);
-            }
-            throw e;
-        }
     }
 }

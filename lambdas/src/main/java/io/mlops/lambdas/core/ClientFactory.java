@@ -1,5 +1,6 @@
 package io.mlops.lambdas.core;
 
+import io.mlops.contract.EnvNames;
 import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -45,7 +46,7 @@ public final class ClientFactory {
 
     /** Lambda: region and credentials from the function's environment. */
     public static ClientFactory fromEnv(HandlerEnv env) {
-        return new ClientFactory(Region.of(env.require(HandlerEnv.AWS_REGION)), null,
+        return new ClientFactory(Region.of(env.require(EnvNames.AWS_REGION)), null,
                 EnvironmentVariableCredentialsProvider.create());
     }
 

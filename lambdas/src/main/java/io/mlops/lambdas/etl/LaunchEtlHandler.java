@@ -1,5 +1,6 @@
 package io.mlops.lambdas.etl;
 
+import io.mlops.contract.EnvNames;
 import io.mlops.contract.GlueArgs;
 import io.mlops.contract.RunPaths;
 import io.mlops.contract.Tags;
@@ -124,8 +125,8 @@ public final class LaunchEtlHandler extends PipelineJobHandler<LaunchEtlParams> 
     protected JobOutcome run(PipelineJob<LaunchEtlParams> job, Context context) {
         HandlerLog log = new HandlerLog(name(), context);
         LaunchEtlParams p = job.params();
-        String glueJob = env.require(HandlerEnv.GLUE_JOB_NAME);
-        String artifactBucket = env.require(HandlerEnv.ARTIFACT_BUCKET);
+        String glueJob = env.require(EnvNames.GLUE_JOB_NAME);
+        String artifactBucket = env.require(EnvNames.ARTIFACT_BUCKET);
         String exec = p.executionId();
         String outputUri = RunPaths.s3Uri(artifactBucket, RunPaths.etl(exec));
 
@@ -226,7 +227,7 @@ public final class LaunchEtlHandler extends PipelineJobHandler<LaunchEtlParams> 
 
     private static JobFailedException missingGlueJob(String glueJob, EntityNotFoundException e) {
         return JobFailedException.configuration("Glue job '" + glueJob + "' (environment variable "
-                + HandlerEnv.GLUE_JOB_NAME + ") does not exist in this account and region: "
+                + EnvNames.GLUE_JOB_NAME + ") does not exist in this account and region: "
                 + e.awsErrorDetails().errorMessage() + ". Deploy the ETL stack (cdk deploy) or fix the variable on the function.");
     }
 
@@ -283,7 +284,7 @@ public final class LaunchEtlHandler extends PipelineJobHandler<LaunchEtlParams> 
             log.info("datasetArtifact is not an input of this action; using the newest uploaded dataset",
                     Map.of("datasetArtifact", p.datasetArtifact()));
         }
-        String dataBucket = env.require(HandlerEnv.DATA_BUCKET);
+        String dataBucket = env.require(EnvNames.DATA_BUCKET);
         String prefix = datasetPrefix(env);
         S3Object newest = null;
         List<String> ignored = new ArrayList<>();
@@ -311,7 +312,7 @@ public final class LaunchEtlHandler extends PipelineJobHandler<LaunchEtlParams> 
     }
 
     static String datasetPrefix(HandlerEnv env) {
-        String prefix = env.orDefault(HandlerEnv.DATASET_PREFIX, DEFAULT_DATASET_PREFIX);
+        String prefix = env.orDefault(EnvNames.DATASET_PREFIX, DEFAULT_DATASET_PREFIX);
         while (prefix.startsWith("/")) {
             prefix = prefix.substring(1);
         }

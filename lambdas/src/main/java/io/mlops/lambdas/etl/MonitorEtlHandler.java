@@ -1,5 +1,6 @@
 package io.mlops.lambdas.etl;
 
+import io.mlops.contract.EnvNames;
 import io.mlops.contract.RunPaths;
 import io.mlops.contract.actions.MonitorEtl;
 import com.amazonaws.services.lambda.runtime.Context;
@@ -86,8 +87,8 @@ public final class MonitorEtlHandler extends PipelineJobHandler<MonitorEtlParams
     protected JobOutcome run(PipelineJob<MonitorEtlParams> job, Context context) {
         HandlerLog log = new HandlerLog(name(), context);
         MonitorEtlParams p = job.params();
-        String glueJob = env.require(HandlerEnv.GLUE_JOB_NAME);
-        String artifactBucket = env.require(HandlerEnv.ARTIFACT_BUCKET);
+        String glueJob = env.require(EnvNames.GLUE_JOB_NAME);
+        String artifactBucket = env.require(EnvNames.ARTIFACT_BUCKET);
         int polls = job.isContinuation() ? job.continuation(Poll.class).polls() : 0;
 
         JobRun run;

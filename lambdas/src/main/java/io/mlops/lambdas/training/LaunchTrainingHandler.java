@@ -1,5 +1,6 @@
 package io.mlops.lambdas.training;
 
+import io.mlops.contract.EnvNames;
 import io.mlops.contract.RunPaths;
 import io.mlops.contract.Tags;
 import io.mlops.contract.actions.LaunchTraining;
@@ -13,6 +14,8 @@ import io.mlops.lambdas.pipeline.JobFailedException;
 import io.mlops.lambdas.pipeline.JobOutcome;
 import io.mlops.lambdas.pipeline.PipelineJob;
 import io.mlops.lambdas.pipeline.PipelineJobHandler;
+import io.mlops.lambdas.sagemaker.SageMakerJobs;
+import io.mlops.lambdas.sagemaker.TrainingJobs;
 import io.mlops.lambdas.settings.RunSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +30,6 @@ import software.amazon.awssdk.services.sagemaker.model.CreateTrainingJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
 import software.amazon.awssdk.services.sagemaker.model.MetricDefinition;
 import software.amazon.awssdk.services.sagemaker.model.ResourceConfig;
-import software.amazon.awssdk.services.sagemaker.model.ResourceInUseException;
 import software.amazon.awssdk.services.sagemaker.model.S3DataDistribution;
 import software.amazon.awssdk.services.sagemaker.model.S3DataType;
 import software.amazon.awssdk.services.sagemaker.model.StoppingCondition;
@@ -112,40 +114,63 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
     protected JobOutcome run(PipelineJob<LaunchTrainingParams> job, Context context) {
         HandlerLog log = new HandlerLog(name(), context);
         LaunchTrainingParams p = job.params();
-        String bucket = env.require(HandlerEnv.ARTIFACT_BUCKET);
-        String role = env.require(HandlerEnv.SAGEMAKER_ROLE_ARN);
-        String prefix = env.orDefault(HandlerEnv.JOB_NAME_PREFIX, DEFAULT_PREFIX);
+        String bucket = env.require(EnvNames.ARTIFACT_BUCKET);
+        String role = env.require(EnvNames.SAGEMAKER_ROLE_ARN);
+        String prefix = env.orDefault(EnvNames.JOB_NAME_PREFIX, DEFAULT_PREFIX);
         String exec = p.executionId();
 
         RunSettings settings = RunSettings.parse(artifacts.readFile(job, p.sourceArtifact(), p.settingsPath()),
                 p.sourceArtifact() + ":" + p.settingsPath());
-        List<String> ended = new ArrayList<>();
-        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            String name = JobNames.forExecution(prefix, "train", exec, attempt);
-            try {
-                return create(job, settings, name, attempt, bucket, role, prefix, log);
-            } catch (ResourceInUseException e) {
-                // The documented answer to a name that exists (docs/contracts/aws-api.md): this execution's job.
+        return SageMakerJobs.attempts(MAX_ATTEMPTS, new SageMakerJobs.Attempts<DescribeTrainingJobResponse, JobOutcome>() {
+            @Override
+            public String name(int attempt) {
+                return JobNames.forExecution(prefix, "train", exec, attempt);
+            }
+
+            @Override
+            public JobOutcome create(String name, int attempt, List<String> ended) {
+                return LaunchTrainingHandler.this.create(job, settings, name, attempt, bucket, role, prefix, log);
+            }
+
+            @Override
+            public void exists(String name) {
                 log.info("training job of this execution already exists", Map.of("job", name));
             }
-            DescribeTrainingJobResponse d = sageMaker.describeTrainingJob(r -> r.trainingJobName(name));
-            TrainingJobStatus status = d.trainingJobStatus();
-            if (status == TrainingJobStatus.IN_PROGRESS || status == TrainingJobStatus.COMPLETED
-                    || status == TrainingJobStatus.STOPPING) {
-                log.info("reusing the training job of this execution", Map.of("job", name, "status", d.trainingJobStatusAsString()));
-                return reused(d);
+
+            @Override
+            public DescribeTrainingJobResponse describe(String name) {
+                return sageMaker.describeTrainingJob(r -> r.trainingJobName(name));
             }
-            if (status != TrainingJobStatus.FAILED && status != TrainingJobStatus.STOPPED) {
+
+            @Override
+            public Optional<String> ended(String name, DescribeTrainingJobResponse d) {
+                TrainingJobStatus status = d.trainingJobStatus();
+                return status == TrainingJobStatus.FAILED || status == TrainingJobStatus.STOPPED
+                        ? Optional.of(name + " " + d.trainingJobStatusAsString()
+                                + (d.failureReason() == null ? "" : ": " + d.failureReason()))
+                        : Optional.empty();
+            }
+
+            @Override
+            public JobOutcome reuse(String name, int attempt, DescribeTrainingJobResponse d) {
+                TrainingJobStatus status = d.trainingJobStatus();
+                if (status == TrainingJobStatus.IN_PROGRESS || status == TrainingJobStatus.COMPLETED
+                        || status == TrainingJobStatus.STOPPING) {
+                    log.info("reusing the training job of this execution", Map.of("job", name, "status", d.trainingJobStatusAsString()));
+                    return reused(d);
+                }
                 throw JobFailedException.jobFailed("training job " + name + " reports status '" + d.trainingJobStatusAsString()
                         + "', which this handler does not know; check it in the SageMaker console ("
                         + TrainingJobs.whereToLook(env, name) + ") and update the lambdas module if SageMaker added a status.");
             }
-            ended.add(name + " " + d.trainingJobStatusAsString()
-                    + (d.failureReason() == null ? "" : ": " + d.failureReason()));
-        }
-        throw JobFailedException.jobFailed("all " + MAX_ATTEMPTS + " training jobs of pipeline execution " + exec
-                + " failed or were stopped, so this handler will not start another: " + String.join("; ", ended)
-                + ". Fix the cause (see " + TrainingJobs.LOG_GROUP + "), push, and let a new execution run (Release change).");
+
+            @Override
+            public RuntimeException exhausted(List<String> ended) {
+                return JobFailedException.jobFailed("all " + MAX_ATTEMPTS + " training jobs of pipeline execution " + exec
+                        + " failed or were stopped, so this handler will not start another: " + String.join("; ", ended)
+                        + ". Fix the cause (see " + TrainingJobs.LOG_GROUP + "), push, and let a new execution run (Release change).");
+            }
+        });
     }
 
     private JobOutcome reused(DescribeTrainingJobResponse d) {
@@ -155,13 +180,13 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
                 + "); reusing it", outputs(d.trainingJobName(), output));
     }
 
-    /** CreateTrainingJob; a name that exists answers {@link ResourceInUseException}, which the caller handles. */
+    /** CreateTrainingJob; a name that exists answers ResourceInUseException, which {@link SageMakerJobs#attempts} handles. */
     private JobOutcome create(PipelineJob<LaunchTrainingParams> job, RunSettings settings, String name, int attempt,
             String bucket, String role, String prefix, HandlerLog log) {
         LaunchTrainingParams p = job.params();
         String exec = p.executionId();
         RunSettings.Training t = settings.training();
-        Optional<String> kms = env.optional(HandlerEnv.KMS_KEY_ARN);
+        Optional<String> kms = env.optional(EnvNames.KMS_KEY_ARN);
         String outputUri = RunPaths.s3Uri(bucket, RunPaths.training(exec));
         boolean spot = t.spot().enabled();
 

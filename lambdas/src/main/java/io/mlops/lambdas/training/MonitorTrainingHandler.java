@@ -9,6 +9,7 @@ import io.mlops.lambdas.pipeline.JobFailedException;
 import io.mlops.lambdas.pipeline.JobOutcome;
 import io.mlops.lambdas.pipeline.PipelineJob;
 import io.mlops.lambdas.pipeline.PipelineJobHandler;
+import io.mlops.lambdas.sagemaker.TrainingJobs;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

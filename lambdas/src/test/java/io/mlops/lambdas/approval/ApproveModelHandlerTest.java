@@ -1,5 +1,6 @@
 package io.mlops.lambdas.approval;
 
+import io.mlops.contract.EnvNames;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_FAILURE;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_SUCCESS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +31,7 @@ class ApproveModelHandlerTest {
     }
 
     static void invoke(String event) {
-        invoke(new HandlerEnv(Map.of(HandlerEnv.MODEL_PACKAGE_GROUP, GROUP)), event);
+        invoke(new HandlerEnv(Map.of(EnvNames.MODEL_PACKAGE_GROUP, GROUP)), event);
     }
 
     static String pkg(String group, String approval, String extra) {

@@ -1,5 +1,6 @@
 package io.mlops.lambdas.etl;
 
+import io.mlops.contract.EnvNames;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -56,10 +57,10 @@ class LaunchEtlHandlerTest {
 
     static Map<String, String> env() {
         Map<String, String> env = new HashMap<>();
-        env.put(HandlerEnv.GLUE_JOB_NAME, GLUE_JOB);
-        env.put(HandlerEnv.ARTIFACT_BUCKET, ARTIFACTS);
-        env.put(HandlerEnv.DATA_BUCKET, DATA);
-        env.put(HandlerEnv.AWS_REGION, "us-east-1");
+        env.put(EnvNames.GLUE_JOB_NAME, GLUE_JOB);
+        env.put(EnvNames.ARTIFACT_BUCKET, ARTIFACTS);
+        env.put(EnvNames.DATA_BUCKET, DATA);
+        env.put(EnvNames.AWS_REGION, "us-east-1");
         return env;
     }
 
@@ -219,7 +220,7 @@ class LaunchEtlHandlerTest {
         acceptConfigPuts();
         aws.ok(START_JOB_RUN, "{\"JobRunId\":\"" + NEW_RUN + "\"}");
         Map<String, String> env = env();
-        env.put(HandlerEnv.DATASET_PREFIX, "uploads");
+        env.put(EnvNames.DATASET_PREFIX, "uploads");
 
         invoke(env, Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"etlJarUri\":\"" + JAR
                 + "\",\"datasetArtifact\":\"DatasetOutput\"}"));
@@ -428,7 +429,7 @@ class LaunchEtlHandlerTest {
     @Test
     void failsWithConfigurationErrorWhenGlueJobNameIsNotSetOnTheFunction() {
         Map<String, String> env = env();
-        env.remove(HandlerEnv.GLUE_JOB_NAME);
+        env.remove(EnvNames.GLUE_JOB_NAME);
 
         invoke(env, EVENT);
 
@@ -473,7 +474,7 @@ class LaunchEtlHandlerTest {
     @Test
     void datasetPrefixIsNormalisedToAFolder() {
         assertThat(LaunchEtlHandler.datasetPrefix(new HandlerEnv(Map.of()))).isEqualTo("datasets/");
-        assertThat(LaunchEtlHandler.datasetPrefix(new HandlerEnv(Map.of(HandlerEnv.DATASET_PREFIX, "/data/in")))).isEqualTo("data/in/");
-        assertThat(LaunchEtlHandler.datasetPrefix(new HandlerEnv(Map.of(HandlerEnv.DATASET_PREFIX, "x/")))).isEqualTo("x/");
+        assertThat(LaunchEtlHandler.datasetPrefix(new HandlerEnv(Map.of(EnvNames.DATASET_PREFIX, "/data/in")))).isEqualTo("data/in/");
+        assertThat(LaunchEtlHandler.datasetPrefix(new HandlerEnv(Map.of(EnvNames.DATASET_PREFIX, "x/")))).isEqualTo("x/");
     }
 }

@@ -1,5 +1,6 @@
 package io.mlops.lambdas.etl;
 
+import io.mlops.contract.EnvNames;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_FAILURE;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_SUCCESS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,9 +58,9 @@ class MonitorEtlHandlerTest {
 
     static Map<String, String> env() {
         Map<String, String> env = new HashMap<>();
-        env.put(HandlerEnv.GLUE_JOB_NAME, GLUE_JOB);
-        env.put(HandlerEnv.ARTIFACT_BUCKET, ARTIFACTS);
-        env.put(HandlerEnv.AWS_REGION, "us-east-1");
+        env.put(EnvNames.GLUE_JOB_NAME, GLUE_JOB);
+        env.put(EnvNames.ARTIFACT_BUCKET, ARTIFACTS);
+        env.put(EnvNames.AWS_REGION, "us-east-1");
         return env;
     }
 
@@ -295,7 +296,7 @@ class MonitorEtlHandlerTest {
     @Test
     void failsWithConfigurationErrorWhenArtifactBucketIsNotSetOnTheFunction() {
         Map<String, String> env = env();
-        env.remove(HandlerEnv.ARTIFACT_BUCKET);
+        env.remove(EnvNames.ARTIFACT_BUCKET);
 
         invoke(env, EVENT);
 

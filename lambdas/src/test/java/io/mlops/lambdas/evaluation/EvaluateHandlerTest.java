@@ -1,5 +1,6 @@
 package io.mlops.lambdas.evaluation;
 
+import io.mlops.contract.EnvNames;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_FAILURE;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_SUCCESS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.core.Json;
 import io.mlops.lambdas.pipeline.ArtifactStore;
+import io.mlops.lambdas.registry.ModelRegistryClient;
 import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
 import io.mlops.lambdas.testing.TestContext;
@@ -60,12 +62,12 @@ class EvaluateHandlerTest {
 
     static HandlerEnv env(boolean withKms) {
         Map<String, String> values = new HashMap<>(Map.of(
-                HandlerEnv.ARTIFACT_BUCKET, BUCKET,
-                HandlerEnv.SAGEMAKER_ROLE_ARN, ROLE,
-                HandlerEnv.MODEL_PACKAGE_GROUP, GROUP,
-                HandlerEnv.JOB_NAME_PREFIX, "mlops"));
+                EnvNames.ARTIFACT_BUCKET, BUCKET,
+                EnvNames.SAGEMAKER_ROLE_ARN, ROLE,
+                EnvNames.MODEL_PACKAGE_GROUP, GROUP,
+                EnvNames.JOB_NAME_PREFIX, "mlops"));
         if (withKms) {
-            values.put(HandlerEnv.KMS_KEY_ARN, KMS);
+            values.put(EnvNames.KMS_KEY_ARN, KMS);
         }
         return new HandlerEnv(values);
     }
@@ -163,7 +165,7 @@ class EvaluateHandlerTest {
     static String registeredEarlier(String moreJson) {
         String mine = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/6";
         registry(null, summary(mine, 6, "PendingManualApproval",
-                "Evaluated in " + EvaluateHandler.executionMarker(EXEC) + " commit " + COMMIT + ": gate passed"));
+                "Evaluated in " + ModelRegistryClient.executionMarker(EXEC) + " commit " + COMMIT + ": gate passed"));
         SageMakerStubs.okWhenBodyContains(aws, DESCRIBE_PACKAGE, mine, "{\"ModelPackageGroupName\":\"" + GROUP
                 + "\",\"ModelPackageVersion\":6,\"ModelPackageArn\":\"" + mine + "\",\"ModelApprovalStatus\":"
                 + "\"PendingManualApproval\",\"CustomerMetadataProperties\":{\"pipeline-execution-id\":\"" + EXEC + "\"}"
@@ -450,7 +452,7 @@ class EvaluateHandlerTest {
         assertThat(metadata.has("metric.threshold")).isFalse();
         assertThat(metadata.path("gate").asText()).isEqualTo("passed");
         assertThat(create.path("ClientToken").asText()).matches("[a-zA-Z0-9-]{1,36}")
-                .isEqualTo(EvaluateHandler.clientToken(EXEC, 1));
+                .isEqualTo(ModelRegistryClient.clientToken(EXEC, 1));
         assertThat(create.has("Tags"))
                 .as("a versioned package takes its group's tags: CreateModelPackage with ModelPackageGroupName takes no Tags")
                 .isFalse();
@@ -567,7 +569,7 @@ class EvaluateHandlerTest {
     void registersWhenAPackageMentionsTheExecutionButBelongsToAnother() {
         completedWith("0.8312");
         String other = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/5";
-        registry(null, summary(other, 5, "Rejected", "copied text: " + EvaluateHandler.executionMarker(EXEC)));
+        registry(null, summary(other, 5, "Rejected", "copied text: " + ModelRegistryClient.executionMarker(EXEC)));
         SageMakerStubs.okWhenBodyContains(aws, DESCRIBE_PACKAGE, other, "{\"ModelPackageArn\":\"" + other
                 + "\",\"ModelPackageVersion\":5,\"ModelApprovalStatus\":\"Rejected\",\"CustomerMetadataProperties\":"
                 + "{\"pipeline-execution-id\":\"another-execution\"}}");
@@ -758,7 +760,7 @@ class EvaluateHandlerTest {
 
     @Test
     void failsWithConfigurationErrorNamingAMissingEnvironmentVariable() {
-        invoke(new HandlerEnv(Map.of(HandlerEnv.ARTIFACT_BUCKET, BUCKET, HandlerEnv.SAGEMAKER_ROLE_ARN, ROLE)), EVENT);
+        invoke(new HandlerEnv(Map.of(EnvNames.ARTIFACT_BUCKET, BUCKET, EnvNames.SAGEMAKER_ROLE_ARN, ROLE)), EVENT);
 
         JsonNode failure = aws.jobFailure();
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
@@ -769,11 +771,11 @@ class EvaluateHandlerTest {
 
     @Test
     void clientTokenIsShortDeterministicAndDiffersPerAttempt() {
-        String first = EvaluateHandler.clientToken(EXEC, 1);
-        assertThat(first).matches("[a-zA-Z0-9-]{1,36}").isEqualTo(EvaluateHandler.clientToken(EXEC, 1));
-        assertThat(EvaluateHandler.clientToken(EXEC, 2)).isNotEqualTo(first).hasSizeLessThanOrEqualTo(36);
-        assertThat(EvaluateHandler.clientToken(EXEC + "x", 1)).isNotEqualTo(first);
-        List<String> all = List.of(1, 2, 3, 4, 5).stream().map(a -> EvaluateHandler.clientToken("e".repeat(200), a)).toList();
+        String first = ModelRegistryClient.clientToken(EXEC, 1);
+        assertThat(first).matches("[a-zA-Z0-9-]{1,36}").isEqualTo(ModelRegistryClient.clientToken(EXEC, 1));
+        assertThat(ModelRegistryClient.clientToken(EXEC, 2)).isNotEqualTo(first).hasSizeLessThanOrEqualTo(36);
+        assertThat(ModelRegistryClient.clientToken(EXEC + "x", 1)).isNotEqualTo(first);
+        List<String> all = List.of(1, 2, 3, 4, 5).stream().map(a -> ModelRegistryClient.clientToken("e".repeat(200), a)).toList();
         assertThat(all).allSatisfy(t -> assertThat(t).hasSizeLessThanOrEqualTo(36)).doesNotHaveDuplicates();
     }
 }

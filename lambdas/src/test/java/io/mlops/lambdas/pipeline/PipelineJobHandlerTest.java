@@ -1,5 +1,6 @@
 package io.mlops.lambdas.pipeline;
 
+import io.mlops.contract.EnvNames;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_FAILURE;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_SUCCESS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -207,7 +208,7 @@ class PipelineJobHandlerTest {
     @Test
     void failsWithConfigurationErrorWhenTheFunctionLacksAnEnvironmentVariable() {
         io.mlops.lambdas.core.HandlerEnv env = new io.mlops.lambdas.core.HandlerEnv(Map.of());
-        run(job -> JobOutcome.succeeded(env.require(io.mlops.lambdas.core.HandlerEnv.GLUE_JOB_NAME), Map.of()), EVENT);
+        run(job -> JobOutcome.succeeded(env.require(io.mlops.contract.EnvNames.GLUE_JOB_NAME), Map.of()), EVENT);
 
         JsonNode failure = aws.onlyRequest(PUT_JOB_FAILURE).path("failureDetails");
         assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");

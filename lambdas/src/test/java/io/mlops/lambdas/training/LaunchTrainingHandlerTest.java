@@ -1,5 +1,6 @@
 package io.mlops.lambdas.training;
 
+import io.mlops.contract.EnvNames;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
@@ -58,9 +59,9 @@ class LaunchTrainingHandlerTest {
 
     static Map<String, String> env() {
         Map<String, String> env = new HashMap<>();
-        env.put(HandlerEnv.ARTIFACT_BUCKET, ARTIFACTS);
-        env.put(HandlerEnv.SAGEMAKER_ROLE_ARN, ROLE);
-        env.put(HandlerEnv.AWS_REGION, "us-east-1");
+        env.put(EnvNames.ARTIFACT_BUCKET, ARTIFACTS);
+        env.put(EnvNames.SAGEMAKER_ROLE_ARN, ROLE);
+        env.put(EnvNames.AWS_REGION, "us-east-1");
         return env;
     }
 
@@ -201,8 +202,8 @@ class LaunchTrainingHandlerTest {
         missing(name);
         aws.ok(CREATE, created(name));
         Map<String, String> env = env();
-        env.put(HandlerEnv.KMS_KEY_ARN, KMS);
-        env.put(HandlerEnv.JOB_NAME_PREFIX, "bank");
+        env.put(EnvNames.KMS_KEY_ARN, KMS);
+        env.put(EnvNames.JOB_NAME_PREFIX, "bank");
 
         invoke(env, EVENT);
 
@@ -333,7 +334,7 @@ class LaunchTrainingHandlerTest {
         String exec = "Exec_ID..with__odd--chars." + "9".repeat(120);
         aws.ok(CREATE, created("x"));
         Map<String, String> env = env();
-        env.put(HandlerEnv.JOB_NAME_PREFIX, prefix);
+        env.put(EnvNames.JOB_NAME_PREFIX, prefix);
 
         invoke(env, Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + exec + "\",\"imageUri\":\"" + IMAGE + "\"}"));
 
@@ -426,7 +427,7 @@ class LaunchTrainingHandlerTest {
     @Test
     void failsWithConfigurationErrorWhenTheSageMakerRoleIsNotSetOnTheFunction() {
         Map<String, String> env = env();
-        env.remove(HandlerEnv.SAGEMAKER_ROLE_ARN);
+        env.remove(EnvNames.SAGEMAKER_ROLE_ARN);
 
         invoke(env, EVENT);
 

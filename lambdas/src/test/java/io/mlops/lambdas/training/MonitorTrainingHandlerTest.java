@@ -1,5 +1,6 @@
 package io.mlops.lambdas.training;
 
+import io.mlops.contract.EnvNames;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_FAILURE;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_SUCCESS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,7 +27,7 @@ class MonitorTrainingHandlerTest {
 
     static void invoke(String event) {
         ClientFactory c = aws.clients();
-        Fixtures.invoke(new MonitorTrainingHandler(new HandlerEnv(Map.of(HandlerEnv.AWS_REGION, "us-east-1")),
+        Fixtures.invoke(new MonitorTrainingHandler(new HandlerEnv(Map.of(EnvNames.AWS_REGION, "us-east-1")),
                 c.codePipeline(), c.sageMaker()), event, new TestContext());
     }
 

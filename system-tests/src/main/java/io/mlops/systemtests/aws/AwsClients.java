@@ -1,5 +1,6 @@
 package io.mlops.systemtests.aws;
 
+import io.mlops.contract.EnvNames;
 import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
 import java.net.URI;
@@ -44,7 +45,7 @@ public final class AwsClients {
 
     /** Lambda: region and credentials from the function's environment (as the lambdas' handlers do). */
     public static AwsClients forLambda(HandlerEnv env) {
-        return new AwsClients(Region.of(env.require(HandlerEnv.AWS_REGION)), null,
+        return new AwsClients(Region.of(env.require(EnvNames.AWS_REGION)), null,
                 EnvironmentVariableCredentialsProvider.create());
     }
 
