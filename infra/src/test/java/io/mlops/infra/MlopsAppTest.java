@@ -23,7 +23,9 @@ class MlopsAppTest {
     @Test
     void cdkJsonRunsThisAppFromTheRepositoryRoot() throws Exception {
         String cdkJson = Files.readString(TestApps.REPO_ROOT.resolve("cdk.json"));
-        assertThat(cdkJson).contains("-f infra/pom.xml").contains("-Dexec.mainClass=" + MlopsApp.class.getName());
+        // Through the reactor (-am): the contract module and the Lambda bundles are built from this checkout first.
+        assertThat(cdkJson).contains("-pl lambdas,system-tests,infra -am package exec:java")
+                .contains("-Dexec.mainClass=" + MlopsApp.class.getName()).doesNotContain("-f infra/pom.xml");
     }
 
     @Test
