@@ -93,7 +93,7 @@ public record MlopsConfig(
     }
 
     /** One endpoint's size. */
-    public record EndpointSettings(String stage, String instanceType, int instanceCount) {
+    public record EndpointSettings(Stage stage, String instanceType, int instanceCount) {
     }
 
     /** PRD target-tracking autoscaling on {@code SageMakerVariantInvocationsPerInstance} (per minute). */
@@ -152,11 +152,11 @@ public record MlopsConfig(
                     + " (CloudWatch Logs retention values of at least one year; cfn-guard control CT.CLOUDWATCH.PR.2)");
         }
         String branch = r.text(Keys.SOURCE_BRANCH, BRANCH, "a git branch name such as main");
-        EndpointSettings dev = new EndpointSettings("dev",
+        EndpointSettings dev = new EndpointSettings(Stage.DEV,
                 r.text(Keys.DEV_INSTANCE_TYPE, INSTANCE_TYPE, "a SageMaker hosting instance type such as ml.t2.medium"),
                 r.integer(Keys.DEV_INSTANCE_COUNT, 1, 10));
         int prdCount = r.integer(Keys.PRD_INSTANCE_COUNT, 2, 100);
-        EndpointSettings prd = new EndpointSettings("prd",
+        EndpointSettings prd = new EndpointSettings(Stage.PRD,
                 r.text(Keys.PRD_INSTANCE_TYPE, INSTANCE_TYPE, "a SageMaker hosting instance type such as ml.m5.large"),
                 prdCount);
         int min = r.integer(Keys.PRD_MIN_CAPACITY, 2, 100);
@@ -202,12 +202,12 @@ public record MlopsConfig(
 
     /** Endpoint name of a stage, e.g. {@code mlops-dev}. */
     public String endpointName(EndpointSettings stage) {
-        return projectName + "-" + stage.stage();
+        return projectName + "-" + stage.stage().id();
     }
 
     /** Stack name of a stage's endpoint stack (deployed by the pipeline), e.g. {@code mlops-endpoint-prd}. */
     public String endpointStackName(EndpointSettings stage) {
-        return projectName + "-endpoint-" + stage.stage();
+        return projectName + "-endpoint-" + stage.stage().id();
     }
 
     /** Thrown when context is invalid; lists every problem with its fix. */

@@ -26,16 +26,12 @@ import software.constructs.IConstruct;
 public final class DeployTimeUploads extends Construct {
     public static final String TEMPLATES_PREFIX = "pipeline/endpoint-templates/";
 
-    /** Properties. */
-    public record Props(PipelineStorage storage, Path datasetDirectory, String datasetFile, Path templatesDirectory,
-            RetentionDays logRetention, RemovalPolicy logRemoval) {
-    }
 
     private final BucketDeployment dataset;
     private final BucketDeployment templates;
     private final String templatesKey;
 
-    public DeployTimeUploads(Construct scope, String id, Props props) {
+    public DeployTimeUploads(Construct scope, String id, DeployTimeUploadsProps props) {
         super(scope, id);
         PipelineStorage storage = props.storage();
         Role role = Role.Builder.create(this, "Role")

@@ -19,13 +19,10 @@ import io.mlops.infra.validation.Suppress;
  */
 public final class EndpointDeployRole extends Construct {
 
-    /** Properties: names are the endpoint names prefix (e.g. {@code mlops-}) so both stages match. */
-    public record Props(String endpointPrefix, SageMakerJobRole hostingRole, PipelineStorage storage, ModelRegistry registry) {
-    }
 
     private final Role role;
 
-    public EndpointDeployRole(Construct scope, String id, Props props) {
+    public EndpointDeployRole(Construct scope, String id, EndpointDeployRoleProps props) {
         super(scope, id);
         Stack stack = Stack.of(this);
         String prefix = props.endpointPrefix().toLowerCase(Locale.ROOT);

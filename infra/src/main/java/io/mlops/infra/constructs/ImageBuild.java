@@ -37,43 +37,11 @@ import software.constructs.Construct;
  */
 public final class ImageBuild extends Construct {
 
-    /** Properties. Defaults: buildspec {@code model-container/buildspec.yml}, MEDIUM compute, 60 min, keep 50 images. */
-    public record Props(String repositoryName, PipelineStorage storage, String buildspecPath, ComputeType computeType,
-            Duration timeout, int maxImages, RetentionDays logRetention, RemovalPolicy removalPolicy) {
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** Builder with documented defaults. */
-        public static final class Builder {
-            private String repositoryName;
-            private PipelineStorage storage;
-            private String buildspecPath = "model-container/buildspec.yml";
-            private ComputeType computeType = ComputeType.MEDIUM;
-            private Duration timeout = Duration.minutes(60);
-            private int maxImages = 50;
-            private RetentionDays logRetention = RetentionDays.ONE_YEAR;
-            private RemovalPolicy removalPolicy = RemovalPolicy.RETAIN;
-
-            public Builder repositoryName(String v) { this.repositoryName = v; return this; }
-            public Builder storage(PipelineStorage v) { this.storage = v; return this; }
-            public Builder buildspecPath(String v) { this.buildspecPath = v; return this; }
-            public Builder computeType(ComputeType v) { this.computeType = v; return this; }
-            public Builder timeout(Duration v) { this.timeout = v; return this; }
-            public Builder maxImages(int v) { this.maxImages = v; return this; }
-            public Builder logRetention(RetentionDays v) { this.logRetention = v; return this; }
-            public Builder removalPolicy(RemovalPolicy v) { this.removalPolicy = v; return this; }
-
-            public Props build() {
-                return new Props(repositoryName, storage, buildspecPath, computeType, timeout, maxImages, logRetention, removalPolicy);
-            }
-        }
-    }
 
     private final Repository repository;
     private final PipelineProject project;
 
-    public ImageBuild(Construct scope, String id, Props props) {
+    public ImageBuild(Construct scope, String id, ImageBuildProps props) {
         super(scope, id);
         PipelineStorage storage = props.storage();
         repository = Repository.Builder.create(this, "Repository")

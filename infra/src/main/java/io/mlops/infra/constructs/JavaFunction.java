@@ -27,49 +27,12 @@ import software.constructs.Construct;
  */
 public final class JavaFunction extends Construct implements IGrantable {
 
-    /** Properties; {@code handler} is the fully-qualified RequestStreamHandler class. */
-    public record Props(Code code, String handler, String description, int memoryMb, Duration timeout,
-            Map<String, String> environment, IKey logKey, RetentionDays logRetention, RemovalPolicy logRemoval) {
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** Builder; defaults: 1024 MB, 60 s, no environment, 1-year log retention, logs retained. */
-        public static final class Builder {
-            private Code code;
-            private String handler;
-            private String description = "";
-            private int memoryMb = 1024;
-            private Duration timeout = Duration.seconds(60);
-            private Map<String, String> environment = Map.of();
-            private IKey logKey;
-            private RetentionDays logRetention = RetentionDays.ONE_YEAR;
-            private RemovalPolicy logRemoval = RemovalPolicy.RETAIN;
-
-            public Builder code(Code v) { this.code = v; return this; }
-            public Builder handler(String v) { this.handler = v; return this; }
-            public Builder description(String v) { this.description = v; return this; }
-            public Builder memoryMb(int v) { this.memoryMb = v; return this; }
-            public Builder timeout(Duration v) { this.timeout = v; return this; }
-            public Builder environment(Map<String, String> v) { this.environment = v; return this; }
-            public Builder logKey(IKey v) { this.logKey = v; return this; }
-            public Builder logRetention(RetentionDays v) { this.logRetention = v; return this; }
-            public Builder logRemoval(RemovalPolicy v) { this.logRemoval = v; return this; }
-
-            public Props build() {
-                if (code == null || handler == null || logKey == null) {
-                    throw new IllegalArgumentException("JavaFunction needs code, handler and logKey");
-                }
-                return new Props(code, handler, description, memoryMb, timeout, environment, logKey, logRetention, logRemoval);
-            }
-        }
-    }
 
     private final Role role;
     private final LogGroup logGroup;
     private final Function function;
 
-    public JavaFunction(Construct scope, String id, Props props) {
+    public JavaFunction(Construct scope, String id, JavaFunctionProps props) {
         super(scope, id);
         role = Role.Builder.create(this, "Role")
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))

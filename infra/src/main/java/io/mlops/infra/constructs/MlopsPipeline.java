@@ -10,8 +10,6 @@ import io.mlops.contract.actions.LaunchEtl;
 import io.mlops.contract.actions.LaunchTraining;
 import io.mlops.contract.actions.MonitorEtl;
 import io.mlops.contract.actions.MonitorTraining;
-import io.mlops.infra.stacks.EndpointStack;
-import io.mlops.infra.stacks.EndpointTemplates;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,8 +42,6 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.stepfunctions.IStateMachine;
-import io.mlops.infra.validation.NagIds;
-import io.mlops.infra.validation.Suppress;
 import software.constructs.Construct;
 import software.constructs.IConstruct;
 
@@ -71,18 +67,11 @@ public final class MlopsPipeline extends Construct {
     public static final List<String> STAGES = List.of("Source", "Build", "ETL", "Train", "Evaluate", "DeployDev",
             "SystemTest", "Approve", "ApproveModel", "DeployPrd");
 
-    /** Properties (everything the stages wire together). */
-    public record Props(String pipelineName, IRepository repository, String branch, PipelineStorage storage,
-            ImageBuild imageBuild, PipelineHandlers handlers, IStateMachine systemTest, String devEndpointName,
-            double minRocAuc, int maxP99Millis, int maxRows, ITopic approvalTopic, List<String> approvalEmails,
-            String templatesKey, EndpointDeployRole deployRole, SageMakerJobRole hostingRole, String devStackName,
-            String prdStackName, String dataCapturePrefix) {
-    }
 
     private final Pipeline pipeline;
     private final Rule datasetRule;
 
-    public MlopsPipeline(Construct scope, String id, Props props) {
+    public MlopsPipeline(Construct scope, String id, MlopsPipelineProps props) {
         super(scope, id);
         Stack stack = Stack.of(this);
         PipelineStorage storage = props.storage();
@@ -135,18 +124,18 @@ public final class MlopsPipeline extends Construct {
                                 MonitorEtl.Output.DatasetSha256.ref(ETL_MONITOR_NS), null, null))));
 
         Map<String, Object> common = new LinkedHashMap<>();
-        common.put(EndpointStack.MODEL_PACKAGE_ARN, Evaluate.Output.ModelPackageArn.ref(EVALUATE_NS));
-        common.put(EndpointStack.EXECUTION_ID, EXECUTION_ID);
-        common.put(EndpointStack.MODEL_ROLE_ARN, props.hostingRole().role().getRoleArn());
-        common.put(EndpointStack.KMS_KEY_ARN, storage.key().getKeyArn());
+        common.put(EndpointTemplateContract.MODEL_PACKAGE_ARN, Evaluate.Output.ModelPackageArn.ref(EVALUATE_NS));
+        common.put(EndpointTemplateContract.EXECUTION_ID, EXECUTION_ID);
+        common.put(EndpointTemplateContract.MODEL_ROLE_ARN, props.hostingRole().role().getRoleArn());
+        common.put(EndpointTemplateContract.KMS_KEY_ARN, storage.key().getKeyArn());
         // DEV serves the package's image and model data, so it does not depend on the package's approval (ADR 0103).
         Map<String, Object> dev = new LinkedHashMap<>(common);
-        dev.put(EndpointStack.MODEL_IMAGE_URI, Evaluate.Output.ModelImageUri.ref(EVALUATE_NS));
-        dev.put(EndpointStack.MODEL_DATA_URL, Evaluate.Output.ModelDataUrl.ref(EVALUATE_NS));
+        dev.put(EndpointTemplateContract.MODEL_IMAGE_URI, Evaluate.Output.ModelImageUri.ref(EVALUATE_NS));
+        dev.put(EndpointTemplateContract.MODEL_DATA_URL, Evaluate.Output.ModelDataUrl.ref(EVALUATE_NS));
         pipeline.addStage(stage("DeployDev",
                 CloudFormationCreateUpdateStackAction.Builder.create()
                         .actionName("Deploy").stackName(props.devStackName())
-                        .templatePath(templates.atPath(EndpointTemplates.DEV_TEMPLATE))
+                        .templatePath(templates.atPath(EndpointTemplateContract.DEV_TEMPLATE))
                         .adminPermissions(false).deploymentRole(props.deployRole().role())
                         .parameterOverrides(dev).replaceOnFailure(true)
                         .variablesNamespace("DeployDev").build()));
@@ -179,12 +168,12 @@ public final class MlopsPipeline extends Construct {
                         new ApproveModel.Input(ev(Evaluate.Output.ModelPackageArn), EXECUTION_ID))));
 
         Map<String, Object> prd = new LinkedHashMap<>(common);
-        prd.put(EndpointStack.DATA_CAPTURE_URI, "s3://" + bucket + "/" + props.dataCapturePrefix());
-        prd.put(EndpointStack.ALARM_TOPIC_ARN, props.approvalTopic().getTopicArn());
+        prd.put(EndpointTemplateContract.DATA_CAPTURE_URI, "s3://" + bucket + "/" + props.dataCapturePrefix());
+        prd.put(EndpointTemplateContract.ALARM_TOPIC_ARN, props.approvalTopic().getTopicArn());
         pipeline.addStage(stage("DeployPrd",
                 CloudFormationCreateUpdateStackAction.Builder.create()
                         .actionName("Deploy").stackName(props.prdStackName())
-                        .templatePath(templates.atPath(EndpointTemplates.PRD_TEMPLATE))
+                        .templatePath(templates.atPath(EndpointTemplateContract.PRD_TEMPLATE))
                         .adminPermissions(false).deploymentRole(props.deployRole().role())
                         .parameterOverrides(prd)
                         .variablesNamespace("DeployPrd").build()));
@@ -211,74 +200,10 @@ public final class MlopsPipeline extends Construct {
                     .conditions(Map.of("StringNotEquals", Map.of("iam:PassedToService", "cloudformation.amazonaws.com")))
                     .build());
         }
-        acknowledgeGeneratedRoles(storage, h, props.systemTest(), props.devStackName(), props.prdStackName(),
-                (IConstruct) props.imageBuild().project().getRole());
     }
 
-    /**
-     * Findings on the roles CDK generates for the pipeline and its actions. Each action role gets
-     * exactly the grants CDK's action class adds; the reasons say which and why they are wildcards.
-     */
-    private void acknowledgeGeneratedRoles(PipelineStorage storage, PipelineHandlers h, IStateMachine systemTest,
-            String devStack, String prdStack, IConstruct imageBuildRole) {
-        String store = NagIds.resource(NagIds.arnOf(storage.artifactBucket()) + "/*");
-        String storeReason = "CDK grants CodePipeline roles read/write on the pipeline's own artifact store (this"
-                + " bucket and key); artifact object keys are generated per execution.";
-        List<String> readActions = List.of("s3:GetObject*", "s3:GetBucket*", "s3:List*");
-        List<String> writeActions = List.of("s3:DeleteObject*", "s3:Abort*", "kms:ReEncrypt*", "kms:GenerateDataKey*");
-        List<IConstruct> writers = new ArrayList<>(List.of(pipeline.getRole()));
-        writers.add(actionRole("Source", "Source"));
-        writers.add(actionRole("Source", "EndpointTemplates"));
-        for (IConstruct role : writers) {
-            Suppress.nag(role, store, storeReason);
-            for (String a : readActions) {
-                Suppress.nag(role, NagIds.action(a), storeReason);
-            }
-            for (String a : writeActions) {
-                Suppress.nag(role, NagIds.action(a), storeReason);
-            }
-        }
-        String invokeReason = "CDK's LambdaInvokeAction grants lambda:ListFunctions (no resource-level permissions) and"
-                + " lambda:InvokeFunction on this one function and its versions (ARN:*).";
-        Map<IConstruct, JavaFunction> lambdaActions = new LinkedHashMap<>();
-        lambdaActions.put(actionRole("ETL", "Launch"), h.launchEtl());
-        lambdaActions.put(actionRole("ETL", "Monitor"), h.monitorEtl());
-        lambdaActions.put(actionRole("Train", "Launch"), h.launchTraining());
-        lambdaActions.put(actionRole("Train", "Monitor"), h.monitorTraining());
-        lambdaActions.put(actionRole("Evaluate", "Evaluate"), h.evaluate());
-        lambdaActions.put(actionRole("ApproveModel", "ApproveModel"), h.approveModel());
-        for (var e : lambdaActions.entrySet()) {
-            Suppress.nag(e.getKey(), NagIds.resource("*"), invokeReason);
-            Suppress.nag(e.getKey(), NagIds.resource(NagIds.arnOf(e.getValue().function()) + ":*"), invokeReason);
-        }
-        String readReason = "CDK grants the action (and the CodeBuild project) read on the pipeline's artifact store to hand it the input artifacts.";
-        List<IConstruct> readers = List.of(imageBuildRole, actionRole("ETL", "Launch"), actionRole("Train", "Launch"),
-                actionRole("Evaluate", "Evaluate"), actionRole("DeployDev", "Deploy"), actionRole("DeployPrd", "Deploy"));
-        for (IConstruct role : readers) {
-            Suppress.nag(role, store, readReason);
-            for (String a : readActions) {
-                Suppress.nag(role, NagIds.action(a), readReason);
-            }
-        }
-        String cfnReason = "CDK's CloudFormation action grants describe/get on the one stack it deploys (stack ARNs end in"
-                + " a generated id).";
-        for (String[] d : List.of(new String[] {"DeployDev", devStack}, new String[] {"DeployPrd", prdStack})) {
-            IConstruct role = actionRole(d[0], "Deploy");
-            Suppress.nag(role, NagIds.action("cloudformation:DescribeStack*"), cfnReason);
-            Suppress.nag(role, NagIds.action("cloudformation:GetTemplate*"), cfnReason);
-            Suppress.nag(role, NagIds.resource(NagIds.arn("cloudformation", "stack/" + d[1] + "/*")), cfnReason);
-        }
-        Suppress.nag(actionRole("Approve", "Approve"), NagIds.action("kms:GenerateDataKey*"),
-                "CDK's ManualApprovalAction lets the action publish to the KMS-encrypted approval topic.");
-        String sm = NagIds.logicalId(systemTest);
-        String part = "{\"Fn::Select\":[%d,{\"Fn::Split\":[\":\",{\"Ref\":\"" + sm + "\"}]}]}";
-        Suppress.nag(actionRole("SystemTest", "SystemTest"), NagIds.resource("arn:" + String.format(part, 1) + ":states:"
-                        + String.format(part, 3) + ":" + String.format(part, 4) + ":execution:" + String.format(part, 6)
-                        + ":system-test*"),
-                "CDK's StepFunctionInvokeAction describes the executions it starts (prefix system-test) of this one state machine.");
-    }
-
-    private IConstruct actionRole(String stage, String action) {
+    /** The role CDK generated for one action ({@code stage}/{@code action}); cdk-nag findings on it are acknowledged in validation. */
+    public IConstruct actionRole(String stage, String action) {
         return pipeline.getNode().findChild(stage).getNode().findChild(action).getNode().findChild("CodePipelineActionRole");
     }
 

@@ -53,18 +53,13 @@ public final class ModelEndpoint extends Construct {
     public record ImageAndModelData(String imageUri, String modelDataUrl) implements ModelSource {
     }
 
-    /** Properties; everything is a plain string so CloudFormation parameters (tokens) work. */
-    public record Props(String endpointName, String modelName, String endpointConfigName, ModelSource source,
-            String executionRoleArn, String kmsKeyArn, String instanceType, int instanceCount, DataCapture dataCapture,
-            Autoscaling autoscaling, BlueGreen blueGreen) {
-    }
 
     private final CfnModel model;
     private final CfnEndpointConfig endpointConfig;
     private final CfnEndpoint endpoint;
     private final List<CfnAlarm> alarms = new ArrayList<>();
 
-    public ModelEndpoint(Construct scope, String id, Props props) {
+    public ModelEndpoint(Construct scope, String id, ModelEndpointProps props) {
         super(scope, id);
         model = CfnModel.Builder.create(this, "Model")
                 .modelName(props.modelName())

@@ -34,36 +34,6 @@ import software.constructs.IConstruct;
  */
 public final class ModelRegistry extends Construct {
 
-    /** Properties. */
-    public record Props(String groupName, String description, boolean purgeOnDelete, Code handlerCode, IKey logKey,
-            RetentionDays logRetention, RemovalPolicy logRemoval) {
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** Builder; defaults: keep versions on delete, 1-year logs. */
-        public static final class Builder {
-            private String groupName;
-            private String description = "Models of the MLOps pipeline";
-            private boolean purgeOnDelete;
-            private Code handlerCode;
-            private IKey logKey;
-            private RetentionDays logRetention = RetentionDays.ONE_YEAR;
-            private RemovalPolicy logRemoval = RemovalPolicy.RETAIN;
-
-            public Builder groupName(String v) { this.groupName = v; return this; }
-            public Builder description(String v) { this.description = v; return this; }
-            public Builder purgeOnDelete(boolean v) { this.purgeOnDelete = v; return this; }
-            public Builder handlerCode(Code v) { this.handlerCode = v; return this; }
-            public Builder logKey(IKey v) { this.logKey = v; return this; }
-            public Builder logRetention(RetentionDays v) { this.logRetention = v; return this; }
-            public Builder logRemoval(RemovalPolicy v) { this.logRemoval = v; return this; }
-
-            public Props build() {
-                return new Props(groupName, description, purgeOnDelete, handlerCode, logKey, logRetention, logRemoval);
-            }
-        }
-    }
 
     private final String groupName;
     private final String groupArn;
@@ -71,7 +41,7 @@ public final class ModelRegistry extends Construct {
     private final JavaFunction handler;
     private final CustomResource resource;
 
-    public ModelRegistry(Construct scope, String id, Props props) {
+    public ModelRegistry(Construct scope, String id, ModelRegistryProps props) {
         super(scope, id);
         Stack stack = Stack.of(this);
         groupName = props.groupName();
@@ -82,7 +52,7 @@ public final class ModelRegistry extends Construct {
         packagesArn = stack.formatArn(software.amazon.awscdk.ArnComponents.builder()
                 .service("sagemaker").resource("model-package").resourceName(lower + "/*").build());
 
-        handler = new JavaFunction(this, "Handler", JavaFunction.Props.builder()
+        handler = new JavaFunction(this, "Handler", JavaFunctionProps.builder()
                 .code(props.handlerCode())
                 .handler(Handler.MODEL_GROUP.className())
                 .description("Custom resource: owns the SageMaker model package group " + groupName)

@@ -32,10 +32,6 @@ import software.constructs.Construct;
  */
 public final class PipelineHandlers extends Construct {
 
-    /** Properties. */
-    public record Props(Code code, PipelineStorage storage, EtlJob etlJob, SageMakerJobRole jobRole,
-            ModelRegistry registry, String jobNamePrefix, RetentionDays logRetention, RemovalPolicy logRemoval) {
-    }
 
     private final JavaFunction launchEtl;
     private final JavaFunction monitorEtl;
@@ -44,7 +40,7 @@ public final class PipelineHandlers extends Construct {
     private final JavaFunction evaluate;
     private final JavaFunction approveModel;
 
-    public PipelineHandlers(Construct scope, String id, Props props) {
+    public PipelineHandlers(Construct scope, String id, PipelineHandlersProps props) {
         super(scope, id);
         Stack stack = Stack.of(this);
         PipelineStorage storage = props.storage();
@@ -128,9 +124,9 @@ public final class PipelineHandlers extends Construct {
                 .build());
     }
 
-    private JavaFunction function(Props props, String id, String handler, String description, int memory, Duration timeout,
+    private JavaFunction function(PipelineHandlersProps props, String id, String handler, String description, int memory, Duration timeout,
             Map<String, String> environment) {
-        return new JavaFunction(this, id, JavaFunction.Props.builder()
+        return new JavaFunction(this, id, JavaFunctionProps.builder()
                 .code(props.code()).handler(handler).description(description)
                 .memoryMb(memory).timeout(timeout).environment(environment)
                 .logKey(props.storage().key()).logRetention(props.logRetention()).logRemoval(props.logRemoval())

@@ -36,44 +36,13 @@ import software.constructs.Construct;
  */
 public final class PipelineStorage extends Construct {
 
-    /** Properties. */
-    public record Props(RemovalPolicy removalPolicy, int noncurrentVersionDays) {
-        /** Defaults: retain on delete, noncurrent object versions kept 30 days. */
-        public static Props defaults() {
-            return new Props(RemovalPolicy.RETAIN, 30);
-        }
-
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** Builder with the documented defaults. */
-        public static final class Builder {
-            private RemovalPolicy removalPolicy = RemovalPolicy.RETAIN;
-            private int noncurrentVersionDays = 30;
-
-            public Builder removalPolicy(RemovalPolicy value) {
-                this.removalPolicy = value;
-                return this;
-            }
-
-            public Builder noncurrentVersionDays(int value) {
-                this.noncurrentVersionDays = value;
-                return this;
-            }
-
-            public Props build() {
-                return new Props(removalPolicy, noncurrentVersionDays);
-            }
-        }
-    }
 
     private final Key key;
     private final Bucket accessLogs;
     private final Bucket artifacts;
     private final Bucket data;
 
-    public PipelineStorage(Construct scope, String id, Props props) {
+    public PipelineStorage(Construct scope, String id, PipelineStorageProps props) {
         super(scope, id);
         Stack stack = Stack.of(this);
         key = Key.Builder.create(this, "Key")

@@ -31,20 +31,10 @@ public final class SageMakerJobRole extends Construct {
     /** What the role is for. */
     public enum Purpose { JOBS, HOSTING }
 
-    /** Properties. */
-    public record Props(Purpose purpose, PipelineStorage storage, IRepository repository, String dataCapturePrefix) {
-        public static Props jobs(PipelineStorage storage, IRepository repository) {
-            return new Props(Purpose.JOBS, storage, repository, null);
-        }
-
-        public static Props hosting(PipelineStorage storage, IRepository repository, String dataCapturePrefix) {
-            return new Props(Purpose.HOSTING, storage, repository, dataCapturePrefix);
-        }
-    }
 
     private final Role role;
 
-    public SageMakerJobRole(Construct scope, String id, Props props) {
+    public SageMakerJobRole(Construct scope, String id, SageMakerJobRoleProps props) {
         super(scope, id);
         Stack stack = Stack.of(this);
         PipelineStorage storage = props.storage();

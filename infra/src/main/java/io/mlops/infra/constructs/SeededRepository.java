@@ -17,15 +17,11 @@ import software.constructs.Construct;
  */
 public final class SeededRepository extends Construct {
 
-    /** Properties. */
-    public record Props(String repositoryName, String description, Path seedDirectory, List<String> excludes, String branch,
-            RemovalPolicy removalPolicy) {
-    }
 
     private final Repository repository;
     private final Asset seed;
 
-    public SeededRepository(Construct scope, String id, Props props) {
+    public SeededRepository(Construct scope, String id, SeededRepositoryProps props) {
         super(scope, id);
         seed = Asset.Builder.create(this, "Seed")
                 .path(props.seedDirectory().toString())

@@ -43,22 +43,14 @@ public final class SystemTestWorkflow extends Construct {
     public static final List<String> RETRIED_ERRORS = List.of("Lambda.ServiceException", "Lambda.AWSLambdaException",
             "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "States.Timeout");
 
-    /** Properties. Defaults: 3 retries, 5 s first interval, backoff 2, 15 min task timeout. */
-    public record Props(Code code, PipelineStorage storage, String endpointName, int maxAttempts, Duration retryInterval,
-            Duration taskTimeout, RetentionDays logRetention, RemovalPolicy logRemoval) {
-        public static Props of(Code code, PipelineStorage storage, String endpointName, RetentionDays logRetention,
-                RemovalPolicy logRemoval) {
-            return new Props(code, storage, endpointName, 3, Duration.seconds(5), Duration.minutes(15), logRetention, logRemoval);
-        }
-    }
 
     private final JavaFunction endpointTest;
     private final StateMachine stateMachine;
 
-    public SystemTestWorkflow(Construct scope, String id, Props props) {
+    public SystemTestWorkflow(Construct scope, String id, SystemTestWorkflowProps props) {
         super(scope, id);
         PipelineStorage storage = props.storage();
-        endpointTest = new JavaFunction(this, "EndpointTest", JavaFunction.Props.builder()
+        endpointTest = new JavaFunction(this, "EndpointTest", JavaFunctionProps.builder()
                 .code(props.code())
                 .handler(Handler.ENDPOINT_TEST.className())
                 .description("System test of the DEV endpoint: accuracy, latency, malformed requests")

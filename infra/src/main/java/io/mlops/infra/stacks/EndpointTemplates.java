@@ -1,5 +1,6 @@
 package io.mlops.infra.stacks;
 
+import io.mlops.infra.constructs.EndpointTemplateContract;
 import io.mlops.infra.config.MlopsConfig;
 import io.mlops.infra.validation.Gates;
 import java.io.IOException;
@@ -19,8 +20,6 @@ import software.amazon.awscdk.AppProps;
  * CloudFormation actions with no hand step (docs/decisions/0100-endpoint-template-delivery.md).
  */
 public final class EndpointTemplates {
-    public static final String DEV_TEMPLATE = "endpoint-dev.template.json";
-    public static final String PRD_TEMPLATE = "endpoint-prd.template.json";
 
     private final App app;
     private final EndpointStack dev;
@@ -49,8 +48,8 @@ public final class EndpointTemplates {
             EndpointStack prd = new EndpointStack(app, "endpoint-prd", config, config.prd());
             app.synth();
             Path directory = Files.createTempDirectory("mlops-endpoint-templates");
-            Files.copy(outdir.resolve(dev.templateFileName()), directory.resolve(DEV_TEMPLATE), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(outdir.resolve(prd.templateFileName()), directory.resolve(PRD_TEMPLATE), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(outdir.resolve(dev.templateFileName()), directory.resolve(EndpointTemplateContract.DEV_TEMPLATE), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(outdir.resolve(prd.templateFileName()), directory.resolve(EndpointTemplateContract.PRD_TEMPLATE), StandardCopyOption.REPLACE_EXISTING);
             deleteOnExit(outdir);
             deleteOnExit(directory);
             return new EndpointTemplates(app, dev, prd, directory);
@@ -81,7 +80,7 @@ public final class EndpointTemplates {
         return prd;
     }
 
-    /** Directory holding {@value #DEV_TEMPLATE} and {@value #PRD_TEMPLATE}. */
+    /** Directory holding {@value EndpointTemplateContract#DEV_TEMPLATE} and {@value EndpointTemplateContract#PRD_TEMPLATE}. */
     public Path directory() {
         return directory;
     }

@@ -1,19 +1,33 @@
 package io.mlops.infra.stacks;
 
+import io.mlops.infra.validation.PipelineAcknowledgements;
 import io.mlops.infra.AssetPaths;
 import io.mlops.infra.config.MlopsConfig;
 import io.mlops.infra.config.Regions;
+import io.mlops.infra.constructs.ApprovalTopic;
+import io.mlops.infra.constructs.ApprovalTopicProps;
 import io.mlops.infra.constructs.DeployTimeUploads;
+import io.mlops.infra.constructs.DeployTimeUploadsProps;
 import io.mlops.infra.constructs.EndpointDeployRole;
-import io.mlops.infra.constructs.EtlJob;
+import io.mlops.infra.constructs.EndpointDeployRoleProps;
+import io.mlops.infra.constructs.GlueEtlJob;
+import io.mlops.infra.constructs.GlueEtlJobProps;
 import io.mlops.infra.constructs.ImageBuild;
+import io.mlops.infra.constructs.ImageBuildProps;
 import io.mlops.infra.constructs.MlopsPipeline;
+import io.mlops.infra.constructs.MlopsPipelineProps;
 import io.mlops.infra.constructs.ModelRegistry;
+import io.mlops.infra.constructs.ModelRegistryProps;
 import io.mlops.infra.constructs.PipelineHandlers;
+import io.mlops.infra.constructs.PipelineHandlersProps;
 import io.mlops.infra.constructs.PipelineStorage;
+import io.mlops.infra.constructs.PipelineStorageProps;
 import io.mlops.infra.constructs.SageMakerJobRole;
+import io.mlops.infra.constructs.SageMakerJobRoleProps;
 import io.mlops.infra.constructs.SeededRepository;
+import io.mlops.infra.constructs.SeededRepositoryProps;
 import io.mlops.infra.constructs.SystemTestWorkflow;
+import io.mlops.infra.constructs.SystemTestWorkflowProps;
 import java.util.List;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.RemovalPolicy;
@@ -22,7 +36,7 @@ import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Tags;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.logs.RetentionDays;
-import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sns.ITopic;
 import software.constructs.Construct;
 
 /**
@@ -35,7 +49,7 @@ public final class PipelineStack extends Stack {
     private final PipelineStorage storage;
     private final ModelRegistry registry;
     private final ImageBuild imageBuild;
-    private final EtlJob etlJob;
+    private final GlueEtlJob etlJob;
     private final SageMakerJobRole jobRole;
     private final SageMakerJobRole hostingRole;
     private final PipelineHandlers handlers;
@@ -43,7 +57,7 @@ public final class PipelineStack extends Stack {
     private final SeededRepository source;
     private final DeployTimeUploads uploads;
     private final EndpointDeployRole deployRole;
-    private final Topic approvalTopic;
+    private final ApprovalTopic approvalTopic;
     private final MlopsPipeline pipeline;
     private final EndpointTemplates templates;
 
@@ -55,60 +69,88 @@ public final class PipelineStack extends Stack {
         RemovalPolicy removal = config.destroyOnRemoval() ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
         RetentionDays retention = retentionDays(config.logRetentionDays());
 
-        storage = new PipelineStorage(this, "Storage", PipelineStorage.Props.builder().removalPolicy(removal).build());
+        storage = new PipelineStorage(this, "Storage", PipelineStorageProps.builder().removalPolicy(removal).build());
         Code lambdaCode = Code.fromAsset(assets.lambdaJar().toString());
 
-        registry = new ModelRegistry(this, "ModelRegistry", ModelRegistry.Props.builder()
+        registry = new ModelRegistry(this, "ModelRegistry", ModelRegistryProps.builder()
                 .groupName(config.modelPackageGroupName())
                 .description("Model " + config.modelName() + " of project " + project + " (MLOps pipeline)")
                 .purgeOnDelete(config.destroyOnRemoval())
                 .handlerCode(lambdaCode).logKey(storage.key()).logRetention(retention).logRemoval(removal)
                 .build());
-        imageBuild = new ImageBuild(this, "ImageBuild", ImageBuild.Props.builder()
+        imageBuild = new ImageBuild(this, "ImageBuild", ImageBuildProps.builder()
                 .repositoryName(project + "/" + config.modelName())
                 .storage(storage).logRetention(retention).removalPolicy(removal)
                 .build());
-        jobRole = new SageMakerJobRole(this, "SageMakerJobRole", SageMakerJobRole.Props.jobs(storage, imageBuild.repository()));
+        jobRole = new SageMakerJobRole(this, "SageMakerJobRole", SageMakerJobRoleProps.jobs(storage, imageBuild.repository()));
         hostingRole = new SageMakerJobRole(this, "SageMakerHostingRole",
-                SageMakerJobRole.Props.hosting(storage, imageBuild.repository(), DATA_CAPTURE_PREFIX));
-        etlJob = new EtlJob(this, "EtlJob", EtlJob.Props.builder()
+                SageMakerJobRoleProps.hosting(storage, imageBuild.repository(), DATA_CAPTURE_PREFIX));
+        etlJob = new GlueEtlJob(this, "EtlJob", GlueEtlJobProps.builder()
                 .jobName(project + "-etl").entryScript(assets.glueScript()).storage(storage)
                 .build());
-        handlers = new PipelineHandlers(this, "Handlers", new PipelineHandlers.Props(lambdaCode, storage, etlJob, jobRole,
-                registry, project, retention, removal));
-        systemTest = new SystemTestWorkflow(this, "SystemTest", SystemTestWorkflow.Props.of(
+        handlers = new PipelineHandlers(this, "Handlers", PipelineHandlersProps.builder()
+                .code(lambdaCode)
+                .storage(storage)
+                .etlJob(etlJob)
+                .jobRole(jobRole)
+                .registry(registry)
+                .jobNamePrefix(project)
+                .logRetention(retention)
+                .logRemoval(removal)
+                .build());
+        systemTest = new SystemTestWorkflow(this, "SystemTest", SystemTestWorkflowProps.of(
                 Code.fromAsset(assets.systemTestJar().toString()), storage, config.endpointName(config.dev()), retention, removal));
-        source = new SeededRepository(this, "Source", new SeededRepository.Props(project,
-                "Source of the MLOps pipeline " + project + " (push to " + config.sourceBranch() + " to retrain)",
-                assets.repoRoot(), AssetPaths.SEED_EXCLUDES, config.sourceBranch(), removal));
-        uploads = new DeployTimeUploads(this, "Uploads", new DeployTimeUploads.Props(storage, assets.datasetDir(),
-                AssetPaths.DATASET_FILE, templates.directory(), retention, removal));
-        deployRole = new EndpointDeployRole(this, "EndpointDeployRole", new EndpointDeployRole.Props(
-                project + "-", hostingRole, storage, registry));
-        approvalTopic = Topic.Builder.create(this, "ApprovalTopic")
-                .displayName(project + " model approvals and PRD alarms")
-                .masterKey(storage.key())
-                .enforceSsl(true)
+        source = new SeededRepository(this, "Source", SeededRepositoryProps.builder()
+                .repositoryName(project)
+                .description("Source of the MLOps pipeline " + project + " (push to " + config.sourceBranch() + " to retrain)")
+                .seedDirectory(assets.repoRoot())
+                .excludes(AssetPaths.SEED_EXCLUDES)
+                .branch(config.sourceBranch())
+                .removalPolicy(removal)
+                .build());
+        uploads = new DeployTimeUploads(this, "Uploads", DeployTimeUploadsProps.builder()
+                .storage(storage)
+                .datasetDirectory(assets.datasetDir())
+                .datasetFile(AssetPaths.DATASET_FILE)
+                .templatesDirectory(templates.directory())
+                .logRetention(retention)
+                .logRemoval(removal)
+                .build());
+        deployRole = new EndpointDeployRole(this, "EndpointDeployRole", EndpointDeployRoleProps.builder()
+                .endpointPrefix(project + "-")
+                .hostingRole(hostingRole)
+                .storage(storage)
+                .registry(registry)
+                .build());
+        approvalTopic = new ApprovalTopic(this, "ApprovalTopic",
+                new ApprovalTopicProps(project + " model approvals and PRD alarms", storage.key()));
+        MlopsPipelineProps pipelineProps = MlopsPipelineProps.builder()
+                .pipelineName(project)
+                .repository(source.repository())
+                .branch(config.sourceBranch())
+                .storage(storage)
+                .imageBuild(imageBuild)
+                .handlers(handlers)
+                .systemTest(systemTest.stateMachine())
+                .devEndpointName(config.endpointName(config.dev()))
+                .minRocAuc(config.systemTest().minRocAuc())
+                .maxP99Millis(config.systemTest().maxP99Millis())
+                .maxRows(config.systemTest().maxRows())
+                .approvalTopic(approvalTopic.topic())
+                .approvalEmails(config.approvalEmail().isEmpty() ? List.of() : List.of(config.approvalEmail()))
+                .templatesKey(uploads.templatesKey())
+                .deployRole(deployRole)
+                .hostingRole(hostingRole)
+                .devStackName(config.endpointStackName(config.dev()))
+                .prdStackName(config.endpointStackName(config.prd()))
+                .dataCapturePrefix(DATA_CAPTURE_PREFIX)
                 .build();
-        pipeline = new MlopsPipeline(this, "Pipeline", new MlopsPipeline.Props(project, source.repository(),
-                config.sourceBranch(), storage, imageBuild, handlers, systemTest.stateMachine(),
-                config.endpointName(config.dev()), config.systemTest().minRocAuc(), config.systemTest().maxP99Millis(),
-                config.systemTest().maxRows(), approvalTopic,
-                config.approvalEmail().isEmpty() ? List.of() : List.of(config.approvalEmail()),
-                uploads.templatesKey(), deployRole, hostingRole, config.endpointStackName(config.dev()),
-                config.endpointStackName(config.prd()), DATA_CAPTURE_PREFIX));
+        pipeline = new MlopsPipeline(this, "Pipeline", pipelineProps);
+        PipelineAcknowledgements.generatedRoles(pipeline, pipelineProps);
         // The first run needs the dataset and the templates in place.
         pipeline.getNode().addDependency(uploads);
         // CloudWatch alarms of the PRD endpoint publish to the topic.
-        approvalTopic.addToResourcePolicy(software.amazon.awscdk.services.iam.PolicyStatement.Builder.create()
-                .sid("AllowCloudWatchAlarms")
-                .principals(List.of(new software.amazon.awscdk.services.iam.ServicePrincipal("cloudwatch.amazonaws.com")))
-                .actions(List.of("sns:Publish"))
-                .resources(List.of(approvalTopic.getTopicArn()))
-                .conditions(java.util.Map.of("StringEquals", java.util.Map.of("aws:SourceAccount", getAccount())))
-                .build());
-        storage.key().grant(new software.amazon.awscdk.services.iam.ServicePrincipal("cloudwatch.amazonaws.com"),
-                "kms:Decrypt", "kms:GenerateDataKey");
+        approvalTopic.allowCloudWatchAlarms();
 
         Tags.of(this).add(io.mlops.contract.Tags.PROJECT, project);
         Regions.addRule(this);
@@ -129,7 +171,7 @@ public final class PipelineStack extends Stack {
         output("GlueJobName", etlJob.jobName(), "Glue ETL job");
         output("SystemTestStateMachineArn", systemTest.stateMachine().getStateMachineArn(), "System-test state machine");
         output("PipelineName", pipeline.pipeline().getPipelineName(), "The CodePipeline");
-        output("ApprovalTopicArn", approvalTopic.getTopicArn(), "SNS topic for approval requests and PRD alarms");
+        output("ApprovalTopicArn", approvalTopic.topicArn(), "SNS topic for approval requests and PRD alarms");
     }
 
     private void output(String id, String value, String description) {
@@ -165,7 +207,7 @@ public final class PipelineStack extends Stack {
     public PipelineStorage storage() { return storage; }
     public ModelRegistry registry() { return registry; }
     public ImageBuild imageBuild() { return imageBuild; }
-    public EtlJob etlJob() { return etlJob; }
+    public GlueEtlJob etlJob() { return etlJob; }
     public SageMakerJobRole jobRole() { return jobRole; }
     public SageMakerJobRole hostingRole() { return hostingRole; }
     public PipelineHandlers handlers() { return handlers; }
@@ -173,7 +215,7 @@ public final class PipelineStack extends Stack {
     public SeededRepository source() { return source; }
     public DeployTimeUploads uploads() { return uploads; }
     public EndpointDeployRole deployRole() { return deployRole; }
-    public Topic approvalTopic() { return approvalTopic; }
+    public ITopic approvalTopic() { return approvalTopic.topic(); }
     public MlopsPipeline pipeline() { return pipeline; }
     /** The endpoint stacks (separate app) whose templates this stack publishes. */
     public EndpointTemplates templates() { return templates; }

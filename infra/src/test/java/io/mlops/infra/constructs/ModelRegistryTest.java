@@ -14,8 +14,8 @@ class ModelRegistryTest {
     @BeforeAll
     static void synth() {
         Stack stack = ConstructStacks.stack("RegistryOnly");
-        PipelineStorage storage = new PipelineStorage(stack, "Storage", PipelineStorage.Props.defaults());
-        new ModelRegistry(stack, "Registry", ModelRegistry.Props.builder().groupName("proj-model")
+        PipelineStorage storage = new PipelineStorage(stack, "Storage", PipelineStorageProps.defaults());
+        new ModelRegistry(stack, "Registry", ModelRegistryProps.builder().groupName("proj-model")
                 .purgeOnDelete(true).handlerCode(ConstructStacks.lambdaCode()).logKey(storage.key()).build());
         template = Template.fromStack(stack);
     }

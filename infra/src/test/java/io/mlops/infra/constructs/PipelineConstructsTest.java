@@ -10,20 +10,20 @@ import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.lambda.Code;
 
-/** EtlJob, ImageBuild, SageMakerJobRole and SystemTestWorkflow, each with its props, in one small stack. */
+/** GlueEtlJob, ImageBuild, SageMakerJobRole and SystemTestWorkflow, each with its props, in one small stack. */
 class PipelineConstructsTest {
     private static Template template;
 
     @BeforeAll
     static void synth() {
         Stack stack = ConstructStacks.stack("Constructs");
-        PipelineStorage storage = new PipelineStorage(stack, "Storage", PipelineStorage.Props.defaults());
-        new EtlJob(stack, "Etl", EtlJob.Props.builder().jobName("p-etl").entryScript(TestApps.assets().glueScript())
+        PipelineStorage storage = new PipelineStorage(stack, "Storage", PipelineStorageProps.defaults());
+        new GlueEtlJob(stack, "Etl", GlueEtlJobProps.builder().jobName("p-etl").entryScript(TestApps.assets().glueScript())
                 .storage(storage).numberOfWorkers(3).build());
-        ImageBuild build = new ImageBuild(stack, "Build", ImageBuild.Props.builder().repositoryName("p/model").storage(storage).build());
-        SageMakerJobRole jobs = new SageMakerJobRole(stack, "Jobs", SageMakerJobRole.Props.jobs(storage, build.repository()));
-        new SageMakerJobRole(stack, "Hosting", SageMakerJobRole.Props.hosting(storage, build.repository(), "datacapture/prd/"));
-        new SystemTestWorkflow(stack, "SystemTest", SystemTestWorkflow.Props.of(
+        ImageBuild build = new ImageBuild(stack, "Build", ImageBuildProps.builder().repositoryName("p/model").storage(storage).build());
+        SageMakerJobRole jobs = new SageMakerJobRole(stack, "Jobs", SageMakerJobRoleProps.jobs(storage, build.repository()));
+        new SageMakerJobRole(stack, "Hosting", SageMakerJobRoleProps.hosting(storage, build.repository(), "datacapture/prd/"));
+        new SystemTestWorkflow(stack, "SystemTest", SystemTestWorkflowProps.of(
                 Code.fromAsset(TestApps.assets().systemTestJar().toString()), storage, "p-dev",
                 software.amazon.awscdk.services.logs.RetentionDays.ONE_YEAR, software.amazon.awscdk.RemovalPolicy.RETAIN));
         template = Template.fromStack(stack);

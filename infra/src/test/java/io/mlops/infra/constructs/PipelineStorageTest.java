@@ -16,7 +16,7 @@ class PipelineStorageTest {
     @BeforeAll
     static void synth() {
         Stack stack = ConstructStacks.stack("StorageOnly");
-        PipelineStorage storage = new PipelineStorage(stack, "Storage", PipelineStorage.Props.defaults());
+        PipelineStorage storage = new PipelineStorage(stack, "Storage", PipelineStorageProps.defaults());
         Role reader = Role.Builder.create(stack, "Reader").assumedBy(new ServicePrincipal("lambda.amazonaws.com")).build();
         storage.grantRunsRead(reader, "etl/*");
         storage.grantDatasetsList(reader);

@@ -1,5 +1,6 @@
 package io.mlops.infra.stacks;
 
+import io.mlops.infra.constructs.EndpointTemplateContract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mlops.infra.TestApps;
@@ -31,19 +32,19 @@ class EndpointStackTest {
                 "ExecutionRoleArn", Map.of("Ref", "ModelExecutionRoleArn"),
                 "EnableNetworkIsolation", true,
                 "ModelName", Map.of("Fn::Join", List.of("", List.of("mlops-prd-", Map.of("Ref", "PipelineExecutionId"))))));
-        assertThat(prd.findParameters(EndpointStack.MODEL_IMAGE_URI)).isEmpty();
+        assertThat(prd.findParameters(EndpointTemplateContract.MODEL_IMAGE_URI)).isEmpty();
     }
 
     /** ADR 0103: DEV must not depend on SageMaker letting a PendingManualApproval package be deployed. */
     @Test
     void devServesThePackagesImageAndModelDataNotThePackage() {
-        dev.hasParameter(EndpointStack.MODEL_IMAGE_URI, Match.objectLike(Map.of("Type", "String", "MaxLength", 255,
+        dev.hasParameter(EndpointTemplateContract.MODEL_IMAGE_URI, Match.objectLike(Map.of("Type", "String", "MaxLength", 255,
                 "AllowedPattern", EndpointStack.IMAGE_PATTERN)));
-        dev.hasParameter(EndpointStack.MODEL_DATA_URL, Match.objectLike(Map.of("Type", "String", "MaxLength", 1024,
+        dev.hasParameter(EndpointTemplateContract.MODEL_DATA_URL, Match.objectLike(Map.of("Type", "String", "MaxLength", 1024,
                 "AllowedPattern", EndpointStack.MODEL_DATA_PATTERN)));
         dev.hasResourceProperties("AWS::SageMaker::Model", Map.of(
-                "Containers", List.of(Map.of("Image", Map.of("Ref", EndpointStack.MODEL_IMAGE_URI),
-                        "ModelDataUrl", Map.of("Ref", EndpointStack.MODEL_DATA_URL), "Mode", "SingleModel")),
+                "Containers", List.of(Map.of("Image", Map.of("Ref", EndpointTemplateContract.MODEL_IMAGE_URI),
+                        "ModelDataUrl", Map.of("Ref", EndpointTemplateContract.MODEL_DATA_URL), "Mode", "SingleModel")),
                 "ExecutionRoleArn", Map.of("Ref", "ModelExecutionRoleArn"),
                 "EnableNetworkIsolation", true,
                 "ModelName", Map.of("Fn::Join", List.of("", List.of("mlops-dev-", Map.of("Ref", "PipelineExecutionId")))),

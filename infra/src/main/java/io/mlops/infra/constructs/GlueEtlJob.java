@@ -29,38 +29,8 @@ import software.constructs.Construct;
  *
  * <p>Grants: {@link #grantStartRun} (LaunchEtl), {@link #grantMonitor} (MonitorEtl).
  */
-public final class EtlJob extends Construct {
+public final class GlueEtlJob extends Construct {
 
-    /** Properties. Defaults: G.1X × 2 workers, 60 min timeout, 3 concurrent runs. */
-    public record Props(String jobName, Path entryScript, PipelineStorage storage, String workerType,
-            int numberOfWorkers, int timeoutMinutes, int maxConcurrentRuns) {
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** Builder with documented defaults. */
-        public static final class Builder {
-            private String jobName;
-            private Path entryScript;
-            private PipelineStorage storage;
-            private String workerType = "G.1X";
-            private int numberOfWorkers = 2;
-            private int timeoutMinutes = 60;
-            private int maxConcurrentRuns = 3;
-
-            public Builder jobName(String v) { this.jobName = v; return this; }
-            public Builder entryScript(Path v) { this.entryScript = v; return this; }
-            public Builder storage(PipelineStorage v) { this.storage = v; return this; }
-            public Builder workerType(String v) { this.workerType = v; return this; }
-            public Builder numberOfWorkers(int v) { this.numberOfWorkers = v; return this; }
-            public Builder timeoutMinutes(int v) { this.timeoutMinutes = v; return this; }
-            public Builder maxConcurrentRuns(int v) { this.maxConcurrentRuns = v; return this; }
-
-            public Props build() {
-                return new Props(jobName, entryScript, storage, workerType, numberOfWorkers, timeoutMinutes, maxConcurrentRuns);
-            }
-        }
-    }
 
     public static final String GLUE_VERSION = "5.0";
     private final String jobName;
@@ -68,7 +38,7 @@ public final class EtlJob extends Construct {
     private final Role role;
     private final CfnJob job;
 
-    public EtlJob(Construct scope, String id, Props props) {
+    public GlueEtlJob(Construct scope, String id, GlueEtlJobProps props) {
         super(scope, id);
         Stack stack = Stack.of(this);
         jobName = props.jobName();
