@@ -15,4 +15,10 @@ package io.mlops.contract.actions;
  */
 public record EndpointTest(String endpointName, String testDataUri, String reportUri, String executionId,
         Double minRocAuc, Integer maxP99Millis, Integer batchSize, Integer maxRows) implements ActionInput {
+
+    /** Defaults of the DEV endpoint test's thresholds: the infra's context defaults and the test's own. */
+    public static final double DEFAULT_MIN_ROC_AUC = 0.75;
+    public static final int DEFAULT_MAX_P99_MILLIS = 1000;
+    public static final int DEFAULT_BATCH_SIZE = 100;
+    public static final int DEFAULT_MAX_ROWS = 5000;
 }

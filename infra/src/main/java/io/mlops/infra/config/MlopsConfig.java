@@ -1,5 +1,6 @@
 package io.mlops.infra.config;
 
+import io.mlops.contract.actions.EndpointTest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,10 @@ public record MlopsConfig(
         Alarms alarms,
         SystemTestThresholds systemTest) {
 
-    /** Context keys with their defaults (the values in the repository's {@code cdk.json}). */
+    /**
+     * Context keys with their defaults: the one place the defaults live ({@code cdk.json} sets only what differs;
+     * docs/configuration.md lists them).
+     */
     public static final class Keys {
         public static final String PROJECT_NAME = "mlops:projectName";
         public static final String MODEL_NAME = "mlops:modelName";
@@ -54,9 +58,16 @@ public record MlopsConfig(
         public static final String PRD_DATA_CAPTURE_PERCENT = "mlops:prd:dataCapturePercent";
         public static final String PRD_ALARM_5XX = "mlops:prd:alarmMax5xxErrors";
         public static final String PRD_ALARM_LATENCY_MS = "mlops:prd:alarmMaxModelLatencyMillis";
-        public static final String TEST_MIN_ROC_AUC = "mlops:thresholds:minRocAuc";
-        public static final String TEST_MAX_P99_MS = "mlops:thresholds:maxP99Millis";
-        public static final String TEST_MAX_ROWS = "mlops:thresholds:maxRows";
+        /** The DEV endpoint test's minimum ROC AUC (Evaluate's quality gate is {@code qualityGate.threshold} in the run settings). */
+        public static final String TEST_MIN_ROC_AUC = "mlops:systemTest:minRocAuc";
+        public static final String TEST_MAX_P99_MS = "mlops:systemTest:maxP99Millis";
+        public static final String TEST_MAX_ROWS = "mlops:systemTest:maxRows";
+
+        /** Keys of earlier versions and their new names: a renamed key fails with the new name. */
+        public static final Map<String, String> RENAMED = Map.of(
+                "mlops:thresholds:minRocAuc", TEST_MIN_ROC_AUC,
+                "mlops:thresholds:maxP99Millis", TEST_MAX_P99_MS,
+                "mlops:thresholds:maxRows", TEST_MAX_ROWS);
 
         /** Every known key with its default value, in documentation order. */
         public static final Map<String, Object> DEFAULTS;
@@ -82,9 +93,9 @@ public record MlopsConfig(
             d.put(PRD_DATA_CAPTURE_PERCENT, 100);
             d.put(PRD_ALARM_5XX, 5);
             d.put(PRD_ALARM_LATENCY_MS, 1000);
-            d.put(TEST_MIN_ROC_AUC, 0.75);
-            d.put(TEST_MAX_P99_MS, 1000);
-            d.put(TEST_MAX_ROWS, 5000);
+            d.put(TEST_MIN_ROC_AUC, EndpointTest.DEFAULT_MIN_ROC_AUC);
+            d.put(TEST_MAX_P99_MS, EndpointTest.DEFAULT_MAX_P99_MILLIS);
+            d.put(TEST_MAX_ROWS, EndpointTest.DEFAULT_MAX_ROWS);
             DEFAULTS = java.util.Collections.unmodifiableMap(d);
         }
 
@@ -126,7 +137,11 @@ public record MlopsConfig(
         Reader r = new Reader(context);
         Set<String> unknown = new TreeSet<>();
         for (String key : presentKeys) {
-            if (key.startsWith("mlops:") && !Keys.DEFAULTS.containsKey(key)) {
+            if (Keys.RENAMED.containsKey(key)) {
+                r.problems.add("context key " + key + " was renamed to " + Keys.RENAMED.get(key)
+                        + " (the DEV endpoint test's setting; Evaluate's gate is qualityGate in config/run-settings.json)."
+                        + " Rename it in cdk.json or in the -c option.");
+            } else if (key.startsWith("mlops:") && !Keys.DEFAULTS.containsKey(key)) {
                 unknown.add(key);
             }
         }
