@@ -26,8 +26,7 @@ class ApproveModelHandlerTest {
     static final String EVENT = Fixtures.event("approve-model-job.json");
 
     static void invoke(HandlerEnv env, String event) {
-        var clients = aws.clients();
-        Fixtures.invoke(new ApproveModelHandler(env, clients.codePipeline(), clients.sageMaker()), event, new TestContext());
+        Fixtures.invoke(new ApproveModelHandler(ApproveModelHandler.Deps.of(env, aws.clients())), event, new TestContext());
     }
 
     static void invoke(String event) {

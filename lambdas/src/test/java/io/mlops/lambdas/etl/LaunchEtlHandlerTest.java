@@ -12,9 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
-import io.mlops.lambdas.pipeline.ArtifactStore;
 import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
 import io.mlops.lambdas.testing.TestContext;
@@ -65,9 +63,7 @@ class LaunchEtlHandlerTest {
     }
 
     static void invoke(Map<String, String> env, String event) {
-        ClientFactory c = aws.clients();
-        LaunchEtlHandler handler = new LaunchEtlHandler(new HandlerEnv(env), c.codePipeline(), c.glue(), c.s3(),
-                new ArtifactStore(c));
+        LaunchEtlHandler handler = new LaunchEtlHandler(LaunchEtlHandler.Deps.of(new HandlerEnv(env), aws.clients()));
         Fixtures.invoke(handler, event, new TestContext());
     }
 
@@ -473,8 +469,8 @@ class LaunchEtlHandlerTest {
 
     @Test
     void datasetPrefixIsNormalisedToAFolder() {
-        assertThat(LaunchEtlHandler.datasetPrefix(new HandlerEnv(Map.of()))).isEqualTo("datasets/");
-        assertThat(LaunchEtlHandler.datasetPrefix(new HandlerEnv(Map.of(EnvNames.DATASET_PREFIX, "/data/in")))).isEqualTo("data/in/");
-        assertThat(LaunchEtlHandler.datasetPrefix(new HandlerEnv(Map.of(EnvNames.DATASET_PREFIX, "x/")))).isEqualTo("x/");
+        assertThat(LaunchEtlConfig.datasetPrefix(new HandlerEnv(Map.of()))).isEqualTo("datasets/");
+        assertThat(LaunchEtlConfig.datasetPrefix(new HandlerEnv(Map.of(EnvNames.DATASET_PREFIX, "/data/in")))).isEqualTo("data/in/");
+        assertThat(LaunchEtlConfig.datasetPrefix(new HandlerEnv(Map.of(EnvNames.DATASET_PREFIX, "x/")))).isEqualTo("x/");
     }
 }

@@ -6,7 +6,6 @@ import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_SUCCESS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
@@ -65,8 +64,7 @@ class MonitorEtlHandlerTest {
     }
 
     static void invoke(Map<String, String> env, String event) {
-        ClientFactory c = aws.clients();
-        Fixtures.invoke(new MonitorEtlHandler(new HandlerEnv(env), c.codePipeline(), c.glue(), c.s3(), CLOCK), event,
+        Fixtures.invoke(new MonitorEtlHandler(MonitorEtlHandler.Deps.of(new HandlerEnv(env), aws.clients(), CLOCK)), event,
                 new TestContext());
     }
 

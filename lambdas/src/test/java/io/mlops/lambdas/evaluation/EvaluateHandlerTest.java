@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.core.Json;
-import io.mlops.lambdas.pipeline.ArtifactStore;
 import io.mlops.lambdas.registry.ModelRegistryClient;
 import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
@@ -73,9 +72,7 @@ class EvaluateHandlerTest {
     }
 
     static void invoke(HandlerEnv env, String event) {
-        var clients = aws.clients();
-        Fixtures.invoke(new EvaluateHandler(env, clients.codePipeline(), clients.sageMaker(), clients.s3(),
-                new ArtifactStore(clients)), event, new TestContext());
+        Fixtures.invoke(new EvaluateHandler(EvaluateHandler.Deps.of(env, aws.clients())), event, new TestContext());
     }
 
     static void invoke(String event) {

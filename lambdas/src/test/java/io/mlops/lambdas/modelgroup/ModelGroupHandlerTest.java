@@ -45,7 +45,7 @@ class ModelGroupHandlerTest {
     }
 
     static JsonNode invoke(String event) {
-        String out = Fixtures.invoke(new ModelGroupHandler(aws.clients().sageMaker()), event, new TestContext());
+        String out = Fixtures.invoke(new ModelGroupHandler(ModelGroupHandler.Deps.of(aws.clients())), event, new TestContext());
         try {
             return Fixtures.tree(out);
         } catch (RuntimeException e) {

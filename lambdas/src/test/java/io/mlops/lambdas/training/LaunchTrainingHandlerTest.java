@@ -12,10 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.naming.JobNames;
-import io.mlops.lambdas.pipeline.ArtifactStore;
 import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
 import io.mlops.lambdas.testing.TestContext;
@@ -66,8 +64,7 @@ class LaunchTrainingHandlerTest {
     }
 
     static void invoke(Map<String, String> env, String event) {
-        ClientFactory c = aws.clients();
-        Fixtures.invoke(new LaunchTrainingHandler(new HandlerEnv(env), c.codePipeline(), c.sageMaker(), new ArtifactStore(c)),
+        Fixtures.invoke(new LaunchTrainingHandler(LaunchTrainingHandler.Deps.of(new HandlerEnv(env), aws.clients())),
                 event, new TestContext());
     }
 

@@ -6,7 +6,6 @@ import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_SUCCESS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
@@ -26,9 +25,8 @@ class MonitorTrainingHandlerTest {
     static final String EVENT = Fixtures.event("monitor-training.json");
 
     static void invoke(String event) {
-        ClientFactory c = aws.clients();
-        Fixtures.invoke(new MonitorTrainingHandler(new HandlerEnv(Map.of(EnvNames.AWS_REGION, "us-east-1")),
-                c.codePipeline(), c.sageMaker()), event, new TestContext());
+        Fixtures.invoke(new MonitorTrainingHandler(MonitorTrainingHandler.Deps.of(
+                new HandlerEnv(Map.of(EnvNames.AWS_REGION, "us-east-1")), aws.clients())), event, new TestContext());
     }
 
     static String transitions(String... statusAndMessage) {
