@@ -4,6 +4,7 @@ import io.mlops.contract.EnvNames;
 import io.mlops.contract.actions.ApproveModel;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.mlops.lambdas.core.ClientFactory;
+import io.mlops.lambdas.core.HandlerConfig;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.core.HandlerLog;
 import io.mlops.lambdas.pipeline.JobFailedException;
@@ -45,27 +46,37 @@ import software.amazon.awssdk.services.sagemaker.model.ModelPackageStatus;
  */
 public final class ApproveModelHandler extends PipelineJobHandler<ApproveModelParams> {
 
-    private final HandlerEnv env;
+    /**
+     * What the handler works with: its configuration and the SDK clients (built once per container).
+     * Tests build it with {@link #of} on clients pointed at a local stub.
+     */
+    public record Deps(HandlerConfig<ApproveModelConfig> config, CodePipelineClient codePipeline,
+            SageMakerClient sageMaker) {
+        /** Lambda: the configuration and the clients (region, credentials) from the function's environment. */
+        static Deps of(HandlerEnv env) {
+            return of(env, ClientFactory.fromEnv(env));
+        }
+
+        /** The configuration read from {@code env}, the clients from {@code clients}. */
+        public static Deps of(HandlerEnv env, ClientFactory clients) {
+            return new Deps(HandlerConfig.fromEnv(env, ApproveModelConfig::from), clients.codePipeline(),
+                    clients.sageMaker());
+        }
+    }
+
+    private final HandlerConfig<ApproveModelConfig> config;
     private final ModelRegistryClient registry;
 
     /** Lambda entry point: clients built once per container. */
     public ApproveModelHandler() {
-        this(HandlerEnv.fromSystem());
+        this(Deps.of(HandlerEnv.fromSystem()));
     }
 
-    private ApproveModelHandler(HandlerEnv env) {
-        this(env, ClientFactory.fromEnv(env));
-    }
-
-    private ApproveModelHandler(HandlerEnv env, ClientFactory clients) {
-        this(env, clients.codePipeline(), clients.sageMaker());
-    }
-
-    /** Tests: explicit environment and clients. */
-    public ApproveModelHandler(HandlerEnv env, CodePipelineClient codePipeline, SageMakerClient sageMaker) {
-        super(ApproveModelParams.class, codePipeline);
-        this.env = env;
-        this.registry = new ModelRegistryClient(sageMaker);
+    /** Tests and wiring: explicit configuration and clients. */
+    public ApproveModelHandler(Deps deps) {
+        super(ApproveModelParams.class, deps.codePipeline());
+        this.config = deps.config();
+        this.registry = new ModelRegistryClient(deps.sageMaker());
     }
 
     /** The approval description recorded on the package. */
@@ -76,7 +87,7 @@ public final class ApproveModelHandler extends PipelineJobHandler<ApproveModelPa
     @Override
     protected JobOutcome run(PipelineJob<ApproveModelParams> job, Context context) {
         HandlerLog log = new HandlerLog(name(), context);
-        String group = env.require(EnvNames.MODEL_PACKAGE_GROUP);
+        String group = config.get().modelPackageGroup();
         ApproveModelParams params = job.params();
         String arn = params.modelPackageArn();
         if (!group.equals(params.groupInArn())) {

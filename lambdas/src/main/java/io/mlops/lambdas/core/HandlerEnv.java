@@ -5,8 +5,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The only place handlers read environment variables. The names are the contract module's
- * {@link EnvNames}, which the CDK construct that creates the functions uses too.
+ * The only place the environment is read: each handler's config record (e.g. {@code LaunchEtlConfig})
+ * reads its variables from here once, through {@link HandlerConfig}. The names are the contract
+ * module's {@link EnvNames}, which the CDK construct that creates the functions uses too.
  */
 public final class HandlerEnv {
     private final Map<String, String> values;
@@ -23,9 +24,7 @@ public final class HandlerEnv {
     public String require(String name) {
         String value = values.get(name);
         if (value == null || value.isBlank()) {
-            throw new MissingEnvironmentException("environment variable " + name + " is not set on this function; "
-                    + "it is set by the infra construct PipelineHandlers - redeploy the stack (cdk deploy) "
-                    + "or set it on the function");
+            throw MissingEnvironmentException.notSet(name);
         }
         return value.trim();
     }

@@ -7,4 +7,11 @@ public final class MissingEnvironmentException extends IllegalStateException {
     public MissingEnvironmentException(String message) {
         super(message);
     }
+
+    /** The variable {@code name} is missing or blank: says so, and how to fix it. */
+    public static MissingEnvironmentException notSet(String name) {
+        return new MissingEnvironmentException("environment variable " + name + " is not set on this function; "
+                + "it is set by the infra construct PipelineHandlers - redeploy the stack (cdk deploy) "
+                + "or set it on the function");
+    }
 }

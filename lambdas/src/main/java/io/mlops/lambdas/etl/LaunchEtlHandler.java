@@ -8,6 +8,7 @@ import io.mlops.contract.actions.LaunchEtl;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlops.lambdas.core.ClientFactory;
+import io.mlops.lambdas.core.HandlerConfig;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.core.HandlerLog;
 import io.mlops.lambdas.core.Json;
@@ -93,40 +94,50 @@ public final class LaunchEtlHandler extends PipelineJobHandler<LaunchEtlParams> 
     static final Set<JobRunState> REUSABLE = Set.of(JobRunState.STARTING, JobRunState.RUNNING, JobRunState.WAITING,
             JobRunState.STOPPING, JobRunState.SUCCEEDED);
 
-    private final HandlerEnv env;
+    /**
+     * What the handler works with: its configuration and the SDK clients (built once per container).
+     * Tests build it with {@link #of} on clients pointed at a local stub.
+     */
+    public record Deps(HandlerConfig<LaunchEtlConfig> config, CodePipelineClient codePipeline, GlueClient glue,
+            S3Client s3, ArtifactStore artifacts) {
+        /** Lambda: the configuration and the clients (region, credentials) from the function's environment. */
+        static Deps of(HandlerEnv env) {
+            return of(env, ClientFactory.fromEnv(env));
+        }
+
+        /** The configuration read from {@code env}, the clients from {@code clients}. */
+        public static Deps of(HandlerEnv env, ClientFactory clients) {
+            return new Deps(HandlerConfig.fromEnv(env, LaunchEtlConfig::from), clients.codePipeline(), clients.glue(),
+                    clients.s3(), new ArtifactStore(clients));
+        }
+    }
+
+    private final HandlerConfig<LaunchEtlConfig> config;
     private final GlueClient glue;
     private final S3Client s3;
     private final ArtifactStore artifacts;
 
     /** Lambda entry point: clients built once per container from the function's environment. */
     public LaunchEtlHandler() {
-        this(HandlerEnv.fromSystem());
+        this(Deps.of(HandlerEnv.fromSystem()));
     }
 
-    private LaunchEtlHandler(HandlerEnv env) {
-        this(env, ClientFactory.fromEnv(env));
-    }
-
-    private LaunchEtlHandler(HandlerEnv env, ClientFactory clients) {
-        this(env, clients.codePipeline(), clients.glue(), clients.s3(), new ArtifactStore(clients));
-    }
-
-    /** Tests and wiring: explicit environment and clients. */
-    public LaunchEtlHandler(HandlerEnv env, CodePipelineClient codePipeline, GlueClient glue, S3Client s3,
-            ArtifactStore artifacts) {
-        super(LaunchEtlParams.class, codePipeline);
-        this.env = env;
-        this.glue = glue;
-        this.s3 = s3;
-        this.artifacts = artifacts;
+    /** Tests and wiring: explicit configuration and clients. */
+    public LaunchEtlHandler(Deps deps) {
+        super(LaunchEtlParams.class, deps.codePipeline());
+        this.config = deps.config();
+        this.glue = deps.glue();
+        this.s3 = deps.s3();
+        this.artifacts = deps.artifacts();
     }
 
     @Override
     protected JobOutcome run(PipelineJob<LaunchEtlParams> job, Context context) {
         HandlerLog log = new HandlerLog(name(), context);
         LaunchEtlParams p = job.params();
-        String glueJob = env.require(EnvNames.GLUE_JOB_NAME);
-        String artifactBucket = env.require(EnvNames.ARTIFACT_BUCKET);
+        LaunchEtlConfig cfg = config.get();
+        String glueJob = cfg.glueJobName();
+        String artifactBucket = cfg.artifactBucket();
         String exec = p.executionId();
         String outputUri = RunPaths.s3Uri(artifactBucket, RunPaths.etl(exec));
 
@@ -152,7 +163,7 @@ public final class LaunchEtlHandler extends PipelineJobHandler<LaunchEtlParams> 
         rejectPipelineArguments(etl.arguments(), settingsSource);
         byte[] etlSettings = readEtlSettings(job, p, etl.settingsFile());
 
-        String dataset = chooseDataset(job, p, log);
+        String dataset = chooseDataset(job, p, cfg, log);
 
         Map<String, String> metadata = new TreeMap<>();
         metadata.put(Tags.ObjectMetadata.EXECUTION, exec);
@@ -267,7 +278,7 @@ public final class LaunchEtlHandler extends PipelineJobHandler<LaunchEtlParams> 
         return bytes;
     }
 
-    private String chooseDataset(PipelineJob<LaunchEtlParams> job, LaunchEtlParams p, HandlerLog log) {
+    private String chooseDataset(PipelineJob<LaunchEtlParams> job, LaunchEtlParams p, LaunchEtlConfig cfg, HandlerLog log) {
         if (p.datasetArtifact() != null) {
             Optional<Artifact> artifact = job.findInputArtifact(p.datasetArtifact());
             if (artifact.isPresent()) {
@@ -284,8 +295,8 @@ public final class LaunchEtlHandler extends PipelineJobHandler<LaunchEtlParams> 
             log.info("datasetArtifact is not an input of this action; using the newest uploaded dataset",
                     Map.of("datasetArtifact", p.datasetArtifact()));
         }
-        String dataBucket = env.require(EnvNames.DATA_BUCKET);
-        String prefix = datasetPrefix(env);
+        String dataBucket = cfg.requireDataBucket();
+        String prefix = cfg.datasetPrefix();
         S3Object newest = null;
         List<String> ignored = new ArrayList<>();
         for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(dataBucket).prefix(prefix)).contents()) {
@@ -309,14 +320,6 @@ public final class LaunchEtlHandler extends PipelineJobHandler<LaunchEtlParams> 
         String uri = "s3://" + dataBucket + "/" + newest.key();
         log.info("newest dataset", Map.of("uri", uri, "lastModified", String.valueOf(newest.lastModified())));
         return uri;
-    }
-
-    static String datasetPrefix(HandlerEnv env) {
-        String prefix = env.orDefault(EnvNames.DATASET_PREFIX, DEFAULT_DATASET_PREFIX);
-        while (prefix.startsWith("/")) {
-            prefix = prefix.substring(1);
-        }
-        return prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
     }
 
     private static boolean isDataset(S3Object object) {

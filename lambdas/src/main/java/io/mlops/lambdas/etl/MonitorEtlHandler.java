@@ -1,11 +1,11 @@
 package io.mlops.lambdas.etl;
 
-import io.mlops.contract.EnvNames;
 import io.mlops.contract.RunPaths;
 import io.mlops.contract.actions.MonitorEtl;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlops.lambdas.core.ClientFactory;
+import io.mlops.lambdas.core.HandlerConfig;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.core.HandlerLog;
 import io.mlops.lambdas.core.Json;
@@ -56,39 +56,50 @@ public final class MonitorEtlHandler extends PipelineJobHandler<MonitorEtlParams
     public record Poll(int polls) {
     }
 
-    private final HandlerEnv env;
+    /**
+     * What the handler works with: its configuration, the SDK clients (built once per container) and
+     * the clock of the elapsed time in the summary. Tests build it with {@link #of} on a local stub.
+     */
+    public record Deps(HandlerConfig<MonitorEtlConfig> config, CodePipelineClient codePipeline, GlueClient glue,
+            S3Client s3, Clock clock) {
+        /** Lambda: the configuration and the clients (region, credentials) from the function's environment. */
+        static Deps of(HandlerEnv env) {
+            return of(env, ClientFactory.fromEnv(env), Clock.systemUTC());
+        }
+
+        /** The configuration read from {@code env}, the clients from {@code clients}. */
+        public static Deps of(HandlerEnv env, ClientFactory clients, Clock clock) {
+            return new Deps(HandlerConfig.fromEnv(env, MonitorEtlConfig::from), clients.codePipeline(), clients.glue(),
+                    clients.s3(), clock);
+        }
+    }
+
+    private final HandlerConfig<MonitorEtlConfig> config;
     private final GlueClient glue;
     private final S3Client s3;
     private final Clock clock;
 
     /** Lambda entry point: clients built once per container from the function's environment. */
     public MonitorEtlHandler() {
-        this(HandlerEnv.fromSystem());
+        this(Deps.of(HandlerEnv.fromSystem()));
     }
 
-    private MonitorEtlHandler(HandlerEnv env) {
-        this(env, ClientFactory.fromEnv(env));
-    }
-
-    private MonitorEtlHandler(HandlerEnv env, ClientFactory clients) {
-        this(env, clients.codePipeline(), clients.glue(), clients.s3(), Clock.systemUTC());
-    }
-
-    /** Tests and wiring: explicit environment, clients and clock (for the elapsed time in the summary). */
-    public MonitorEtlHandler(HandlerEnv env, CodePipelineClient codePipeline, GlueClient glue, S3Client s3, Clock clock) {
-        super(MonitorEtlParams.class, codePipeline);
-        this.env = env;
-        this.glue = glue;
-        this.s3 = s3;
-        this.clock = clock;
+    /** Tests and wiring: explicit configuration, clients and clock. */
+    public MonitorEtlHandler(Deps deps) {
+        super(MonitorEtlParams.class, deps.codePipeline());
+        this.config = deps.config();
+        this.glue = deps.glue();
+        this.s3 = deps.s3();
+        this.clock = deps.clock();
     }
 
     @Override
     protected JobOutcome run(PipelineJob<MonitorEtlParams> job, Context context) {
         HandlerLog log = new HandlerLog(name(), context);
         MonitorEtlParams p = job.params();
-        String glueJob = env.require(EnvNames.GLUE_JOB_NAME);
-        String artifactBucket = env.require(EnvNames.ARTIFACT_BUCKET);
+        MonitorEtlConfig cfg = config.get();
+        String glueJob = cfg.glueJobName();
+        String artifactBucket = cfg.artifactBucket();
         int polls = job.isContinuation() ? job.continuation(Poll.class).polls() : 0;
 
         JobRun run;

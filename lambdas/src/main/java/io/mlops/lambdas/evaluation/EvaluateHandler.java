@@ -6,6 +6,7 @@ import io.mlops.contract.actions.Evaluate;
 import io.mlops.contract.Tags.PackageMetadata;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.mlops.lambdas.core.ClientFactory;
+import io.mlops.lambdas.core.HandlerConfig;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.core.HandlerLog;
 import io.mlops.lambdas.evaluation.EvaluationReport.InvalidEvaluationException;
@@ -23,7 +24,6 @@ import io.mlops.lambdas.settings.RunSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -89,8 +89,6 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
     static final String NONE = "none";
     static final String DEFAULT_PREFIX = "mlops";
 
-    private static final Pattern GROUP_NAME = Pattern.compile("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-
     /**
      * The continuation token: which processing job this execution is waiting for, and the gate
      * settings read on the first invocation (so later invocations need not read the artifact again).
@@ -98,26 +96,25 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
     public record State(String processingJobName, int attempt, String metric, double threshold, double maxRegression) {
     }
 
-    /** The environment this function needs, read and checked once per invocation. */
-    record Config(String artifactBucket, String roleArn, String modelPackageGroup, String prefix,
-            Optional<String> kmsKeyId) {
-        static Config from(HandlerEnv env) {
-            Config config = new Config(env.require(EnvNames.ARTIFACT_BUCKET), env.require(EnvNames.SAGEMAKER_ROLE_ARN),
-                    env.require(EnvNames.MODEL_PACKAGE_GROUP), env.orDefault(EnvNames.JOB_NAME_PREFIX, DEFAULT_PREFIX),
-                    env.optional(EnvNames.KMS_KEY_ARN));
-            if (!config.roleArn().startsWith("arn:") || !config.roleArn().contains(":role/")) {
-                throw JobFailedException.configuration("environment variable " + EnvNames.SAGEMAKER_ROLE_ARN
-                        + " is not an IAM role ARN: '" + config.roleArn() + "'. Redeploy the stack (cdk deploy).");
-            }
-            if (!GROUP_NAME.matcher(config.modelPackageGroup()).matches()) {
-                throw JobFailedException.configuration("environment variable " + EnvNames.MODEL_PACKAGE_GROUP
-                        + " is not a model package group name: '" + config.modelPackageGroup() + "'. Redeploy the stack.");
-            }
-            return config;
+    /**
+     * What the handler works with: its configuration and the SDK clients (built once per container).
+     * Tests build it with {@link #of} on clients pointed at a local stub.
+     */
+    public record Deps(HandlerConfig<EvaluateConfig> config, CodePipelineClient codePipeline, SageMakerClient sageMaker,
+            S3Client s3, ArtifactStore artifacts) {
+        /** Lambda: the configuration and the clients (region, credentials) from the function's environment. */
+        static Deps of(HandlerEnv env) {
+            return of(env, ClientFactory.fromEnv(env));
+        }
+
+        /** The configuration read from {@code env}, the clients from {@code clients}. */
+        public static Deps of(HandlerEnv env, ClientFactory clients) {
+            return new Deps(HandlerConfig.fromEnv(env, EvaluateConfig::from), clients.codePipeline(), clients.sageMaker(),
+                    clients.s3(), new ArtifactStore(clients));
         }
     }
 
-    private final HandlerEnv env;
+    private final HandlerConfig<EvaluateConfig> config;
     private final S3Client s3;
     private final ArtifactStore artifacts;
     private final ProcessingJobs processingJobs;
@@ -125,33 +122,24 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
 
     /** Lambda entry point: clients built once per container. */
     public EvaluateHandler() {
-        this(HandlerEnv.fromSystem());
+        this(Deps.of(HandlerEnv.fromSystem()));
     }
 
-    private EvaluateHandler(HandlerEnv env) {
-        this(env, ClientFactory.fromEnv(env));
-    }
-
-    private EvaluateHandler(HandlerEnv env, ClientFactory clients) {
-        this(env, clients.codePipeline(), clients.sageMaker(), clients.s3(), new ArtifactStore(clients));
-    }
-
-    /** Tests: explicit environment and clients. */
-    public EvaluateHandler(HandlerEnv env, CodePipelineClient codePipeline, SageMakerClient sageMaker, S3Client s3,
-            ArtifactStore artifacts) {
-        super(EvaluateParams.class, codePipeline);
-        this.env = env;
-        this.s3 = s3;
-        this.artifacts = artifacts;
-        this.processingJobs = new ProcessingJobs(sageMaker, "evaluation", MAX_ATTEMPTS,
+    /** Tests and wiring: explicit configuration and clients. */
+    public EvaluateHandler(Deps deps) {
+        super(EvaluateParams.class, deps.codePipeline());
+        this.config = deps.config();
+        this.s3 = deps.s3();
+        this.artifacts = deps.artifacts();
+        this.processingJobs = new ProcessingJobs(deps.sageMaker(), "evaluation", MAX_ATTEMPTS,
                 "evaluation.maxRuntimeSeconds in " + EvaluateParams.DEFAULT_SETTINGS_PATH);
-        this.registry = new ModelRegistryClient(sageMaker);
+        this.registry = new ModelRegistryClient(deps.sageMaker());
     }
 
     @Override
     protected JobOutcome run(PipelineJob<EvaluateParams> job, Context context) {
         HandlerLog log = new HandlerLog(name(), context);
-        Config config = Config.from(env);
+        EvaluateConfig config = this.config.get();
         EvaluateParams params = job.params();
         if (job.isContinuation()) {
             State state = job.continuation(State.class);
@@ -164,7 +152,7 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
 
     // ---------------------------------------------------------------- processing job
 
-    private JobOutcome launch(EvaluateParams params, Config config, RunSettings settings, HandlerLog log) {
+    private JobOutcome launch(EvaluateParams params, EvaluateConfig config, RunSettings settings, HandlerLog log) {
         RunSettings.QualityGate gate = settings.qualityGate();
         return processingJobs.launch(params.executionId(),
                 attempt -> JobNames.forExecution(config.prefix(), JOB_KIND, params.executionId(), attempt),
@@ -179,7 +167,7 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
         return new State(name, attempt, gate.metric(), gate.threshold(), gate.maxRegression());
     }
 
-    private JobOutcome onStatus(EvaluateParams params, Config config, State state, DescribeProcessingJobResponse job,
+    private JobOutcome onStatus(EvaluateParams params, EvaluateConfig config, State state, DescribeProcessingJobResponse job,
             HandlerLog log) {
         return switch (processingJobs.phase(state.processingJobName(), state.attempt(), job)) {
             case RUNNING -> JobOutcome.inProgress("Evaluation processing job " + state.processingJobName() + " is "
@@ -190,7 +178,7 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
 
     // ---------------------------------------------------------------- gate and registration
 
-    private JobOutcome finish(EvaluateParams params, Config config, State state, HandlerLog log) {
+    private JobOutcome finish(EvaluateParams params, EvaluateConfig config, State state, HandlerLog log) {
         String exec = params.executionId();
         String key = RunPaths.evaluationReport(exec);
         String evaluationUri = "s3://" + config.artifactBucket() + "/" + key;
@@ -257,7 +245,7 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
                 + disagreement, outputs);
     }
 
-    private Registered register(EvaluateParams params, Config config, State state, EvaluationReport report,
+    private Registered register(EvaluateParams params, EvaluateConfig config, State state, EvaluationReport report,
             Decision decision, String evaluationUri) {
         ModelApprovalStatus status = decision.passed() ? ModelApprovalStatus.PENDING_MANUAL_APPROVAL : ModelApprovalStatus.REJECTED;
         Map<String, String> metadata = new LinkedHashMap<>();

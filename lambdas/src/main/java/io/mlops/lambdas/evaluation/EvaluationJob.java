@@ -40,7 +40,7 @@ final class EvaluationJob {
     private EvaluationJob() {
     }
 
-    static CreateProcessingJobRequest request(EvaluateParams params, EvaluateHandler.Config config,
+    static CreateProcessingJobRequest request(EvaluateParams params, EvaluateConfig config,
             RunSettings.Evaluation evaluation, String name) {
         String bucket = config.artifactBucket();
         String exec = params.executionId();
@@ -78,7 +78,7 @@ final class EvaluationJob {
                 .build();
     }
 
-    private static List<Tag> tags(EvaluateParams params, EvaluateHandler.Config config) {
+    private static List<Tag> tags(EvaluateParams params, EvaluateConfig config) {
         List<Tag> tags = new ArrayList<>();
         tags.add(Tag.builder().key(Tags.EXECUTION).value(params.executionId()).build());
         if (params.commitId() != null) {

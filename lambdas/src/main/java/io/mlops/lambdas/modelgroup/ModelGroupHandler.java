@@ -66,17 +66,37 @@ public final class ModelGroupHandler extends JsonStreamHandler<CustomResourceEve
     /** Bound on ListModelPackages pages during a purge (100 packages each). */
     static final int MAX_PAGES = 1000;
 
+    /**
+     * What the handler works with: the SageMaker client (built once per container). This function reads
+     * no environment besides the region. Tests build it with {@link #of} on a client pointed at a local stub.
+     */
+    public record Deps(SageMakerClient sageMaker) {
+        public Deps {
+            Objects.requireNonNull(sageMaker, "sageMaker");
+        }
+
+        /** Lambda: the client (region, credentials) from the function's environment. */
+        static Deps of(HandlerEnv env) {
+            return of(ClientFactory.fromEnv(env));
+        }
+
+        /** The client from {@code clients}. */
+        public static Deps of(ClientFactory clients) {
+            return new Deps(clients.sageMaker());
+        }
+    }
+
     private final SageMakerClient sageMaker;
 
     /** Lambda entry point: the client is built once per container. */
     public ModelGroupHandler() {
-        this(ClientFactory.fromEnv(HandlerEnv.fromSystem()).sageMaker());
+        this(Deps.of(HandlerEnv.fromSystem()));
     }
 
-    /** Tests: an explicit client (this function reads no environment besides the region). */
-    public ModelGroupHandler(SageMakerClient sageMaker) {
+    /** Tests and wiring: an explicit client. */
+    public ModelGroupHandler(Deps deps) {
         super(CustomResourceEvent.class);
-        this.sageMaker = Objects.requireNonNull(sageMaker, "sageMaker");
+        this.sageMaker = deps.sageMaker();
     }
 
     /** A failure CloudFormation shows as the resource's FAILED reason. */

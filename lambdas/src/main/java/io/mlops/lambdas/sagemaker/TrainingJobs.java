@@ -1,7 +1,6 @@
 package io.mlops.lambdas.sagemaker;
 
-import io.mlops.contract.EnvNames;
-import io.mlops.lambdas.core.HandlerEnv;
+import java.util.Optional;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
 
@@ -26,11 +25,11 @@ public final class TrainingJobs {
     }
 
     /** Where a person looks at the job: console link (when the region is known) and log group. */
-    public static String whereToLook(HandlerEnv env, String jobName) {
+    public static String whereToLook(Optional<String> region, String jobName) {
         String logs = "CloudWatch log group " + LOG_GROUP + ", log streams " + jobName + "/algo-*";
-        return env.optional(EnvNames.AWS_REGION)
-                .map(region -> logs + "; console https://" + region + ".console.aws.amazon.com/sagemaker/home?region="
-                        + region + "#/jobs/" + jobName)
+        return region
+                .map(r -> logs + "; console https://" + r + ".console.aws.amazon.com/sagemaker/home?region="
+                        + r + "#/jobs/" + jobName)
                 .orElse(logs);
     }
 }

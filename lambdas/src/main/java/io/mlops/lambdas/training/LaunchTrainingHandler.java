@@ -1,11 +1,11 @@
 package io.mlops.lambdas.training;
 
-import io.mlops.contract.EnvNames;
 import io.mlops.contract.RunPaths;
 import io.mlops.contract.Tags;
 import io.mlops.contract.actions.LaunchTraining;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.mlops.lambdas.core.ClientFactory;
+import io.mlops.lambdas.core.HandlerConfig;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.core.HandlerLog;
 import io.mlops.lambdas.naming.JobNames;
@@ -84,39 +84,47 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
     static final List<String> METRICS = List.of("train:roc_auc", "validation:roc_auc", "validation:pr_auc",
             "validation:f1", "validation:accuracy");
 
-    private final HandlerEnv env;
+    /**
+     * What the handler works with: its configuration and the SDK clients (built once per container).
+     * Tests build it with {@link #of} on clients pointed at a local stub.
+     */
+    public record Deps(HandlerConfig<LaunchTrainingConfig> config, CodePipelineClient codePipeline,
+            SageMakerClient sageMaker, ArtifactStore artifacts) {
+        /** Lambda: the configuration and the clients (region, credentials) from the function's environment. */
+        static Deps of(HandlerEnv env) {
+            return of(env, ClientFactory.fromEnv(env));
+        }
+
+        /** The configuration read from {@code env}, the clients from {@code clients}. */
+        public static Deps of(HandlerEnv env, ClientFactory clients) {
+            return new Deps(HandlerConfig.fromEnv(env, LaunchTrainingConfig::from), clients.codePipeline(),
+                    clients.sageMaker(), new ArtifactStore(clients));
+        }
+    }
+
+    private final HandlerConfig<LaunchTrainingConfig> config;
     private final SageMakerClient sageMaker;
     private final ArtifactStore artifacts;
 
     /** Lambda entry point: clients built once per container from the function's environment. */
     public LaunchTrainingHandler() {
-        this(HandlerEnv.fromSystem());
+        this(Deps.of(HandlerEnv.fromSystem()));
     }
 
-    private LaunchTrainingHandler(HandlerEnv env) {
-        this(env, ClientFactory.fromEnv(env));
-    }
-
-    private LaunchTrainingHandler(HandlerEnv env, ClientFactory clients) {
-        this(env, clients.codePipeline(), clients.sageMaker(), new ArtifactStore(clients));
-    }
-
-    /** Tests and wiring: explicit environment and clients. */
-    public LaunchTrainingHandler(HandlerEnv env, CodePipelineClient codePipeline, SageMakerClient sageMaker,
-            ArtifactStore artifacts) {
-        super(LaunchTrainingParams.class, codePipeline);
-        this.env = env;
-        this.sageMaker = sageMaker;
-        this.artifacts = artifacts;
+    /** Tests and wiring: explicit configuration and clients. */
+    public LaunchTrainingHandler(Deps deps) {
+        super(LaunchTrainingParams.class, deps.codePipeline());
+        this.config = deps.config();
+        this.sageMaker = deps.sageMaker();
+        this.artifacts = deps.artifacts();
     }
 
     @Override
     protected JobOutcome run(PipelineJob<LaunchTrainingParams> job, Context context) {
         HandlerLog log = new HandlerLog(name(), context);
         LaunchTrainingParams p = job.params();
-        String bucket = env.require(EnvNames.ARTIFACT_BUCKET);
-        String role = env.require(EnvNames.SAGEMAKER_ROLE_ARN);
-        String prefix = env.orDefault(EnvNames.JOB_NAME_PREFIX, DEFAULT_PREFIX);
+        LaunchTrainingConfig cfg = config.get();
+        String prefix = cfg.jobNamePrefix();
         String exec = p.executionId();
 
         RunSettings settings = RunSettings.parse(artifacts.readFile(job, p.sourceArtifact(), p.settingsPath()),
@@ -129,7 +137,7 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
 
             @Override
             public JobOutcome create(String name, int attempt, List<String> ended) {
-                return LaunchTrainingHandler.this.create(job, settings, name, attempt, bucket, role, prefix, log);
+                return LaunchTrainingHandler.this.create(job, settings, name, attempt, cfg, log);
             }
 
             @Override
@@ -161,7 +169,7 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
                 }
                 throw JobFailedException.jobFailed("training job " + name + " reports status '" + d.trainingJobStatusAsString()
                         + "', which this handler does not know; check it in the SageMaker console ("
-                        + TrainingJobs.whereToLook(env, name) + ") and update the lambdas module if SageMaker added a status.");
+                        + TrainingJobs.whereToLook(cfg.region(), name) + ") and update the lambdas module if SageMaker added a status.");
             }
 
             @Override
@@ -182,11 +190,14 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
 
     /** CreateTrainingJob; a name that exists answers ResourceInUseException, which {@link SageMakerJobs#attempts} handles. */
     private JobOutcome create(PipelineJob<LaunchTrainingParams> job, RunSettings settings, String name, int attempt,
-            String bucket, String role, String prefix, HandlerLog log) {
+            LaunchTrainingConfig cfg, HandlerLog log) {
+        String bucket = cfg.artifactBucket();
+        String role = cfg.roleArn();
+        String prefix = cfg.jobNamePrefix();
         LaunchTrainingParams p = job.params();
         String exec = p.executionId();
         RunSettings.Training t = settings.training();
-        Optional<String> kms = env.optional(EnvNames.KMS_KEY_ARN);
+        Optional<String> kms = cfg.kmsKeyArn();
         String outputUri = RunPaths.s3Uri(bucket, RunPaths.training(exec));
         boolean spot = t.spot().enabled();
 

@@ -3,6 +3,7 @@ package io.mlops.lambdas.training;
 import io.mlops.contract.actions.MonitorTraining;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.mlops.lambdas.core.ClientFactory;
+import io.mlops.lambdas.core.HandlerConfig;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.core.HandlerLog;
 import io.mlops.lambdas.pipeline.JobFailedException;
@@ -53,27 +54,37 @@ public final class MonitorTrainingHandler extends PipelineJobHandler<MonitorTrai
     public record Poll(int polls) {
     }
 
-    private final HandlerEnv env;
+    /**
+     * What the handler works with: its configuration and the SDK clients (built once per container).
+     * Tests build it with {@link #of} on clients pointed at a local stub.
+     */
+    public record Deps(HandlerConfig<MonitorTrainingConfig> config, CodePipelineClient codePipeline,
+            SageMakerClient sageMaker) {
+        /** Lambda: the configuration and the clients (region, credentials) from the function's environment. */
+        static Deps of(HandlerEnv env) {
+            return of(env, ClientFactory.fromEnv(env));
+        }
+
+        /** The configuration read from {@code env}, the clients from {@code clients}. */
+        public static Deps of(HandlerEnv env, ClientFactory clients) {
+            return new Deps(HandlerConfig.fromEnv(env, MonitorTrainingConfig::from), clients.codePipeline(),
+                    clients.sageMaker());
+        }
+    }
+
+    private final HandlerConfig<MonitorTrainingConfig> config;
     private final SageMakerClient sageMaker;
 
     /** Lambda entry point: clients built once per container from the function's environment. */
     public MonitorTrainingHandler() {
-        this(HandlerEnv.fromSystem());
+        this(Deps.of(HandlerEnv.fromSystem()));
     }
 
-    private MonitorTrainingHandler(HandlerEnv env) {
-        this(env, ClientFactory.fromEnv(env));
-    }
-
-    private MonitorTrainingHandler(HandlerEnv env, ClientFactory clients) {
-        this(env, clients.codePipeline(), clients.sageMaker());
-    }
-
-    /** Tests and wiring: explicit environment and clients. */
-    public MonitorTrainingHandler(HandlerEnv env, CodePipelineClient codePipeline, SageMakerClient sageMaker) {
-        super(MonitorTrainingParams.class, codePipeline);
-        this.env = env;
-        this.sageMaker = sageMaker;
+    /** Tests and wiring: explicit configuration and clients. */
+    public MonitorTrainingHandler(Deps deps) {
+        super(MonitorTrainingParams.class, deps.codePipeline());
+        this.config = deps.config();
+        this.sageMaker = deps.sageMaker();
     }
 
     @Override
@@ -98,7 +109,7 @@ public final class MonitorTrainingHandler extends PipelineJobHandler<MonitorTrai
                     + (secondary.isEmpty() ? "" : " (" + secondary + ")") + ": "
                     + (d.failureReason() == null || d.failureReason().isBlank() ? "SageMaker gave no FailureReason"
                             : d.failureReason().strip())
-                    + ". Logs: " + TrainingJobs.whereToLook(env, name) + ". Fix the cause (the image's train entry point, "
+                    + ". Logs: " + TrainingJobs.whereToLook(config.get().region(), name) + ". Fix the cause (the image's train entry point, "
                     + "the hyperparameters or the data), push, or Retry the stage to start a new attempt.");
             case STOPPED -> throw JobFailedException.jobFailed(stopped(d));
             default -> throw unknownStatus(name, status);
@@ -107,7 +118,7 @@ public final class MonitorTrainingHandler extends PipelineJobHandler<MonitorTrai
 
     private JobFailedException unknownStatus(String name, String status) {
         return JobFailedException.jobFailed("training job " + name + " reports status '" + status + "', which this "
-                + "handler does not know; check it (" + TrainingJobs.whereToLook(env, name) + ") and update the lambdas "
+                + "handler does not know; check it (" + TrainingJobs.whereToLook(config.get().region(), name) + ") and update the lambdas "
                 + "module if SageMaker added a status.");
     }
 
@@ -138,7 +149,7 @@ public final class MonitorTrainingHandler extends PipelineJobHandler<MonitorTrai
             throw JobFailedException.jobFailed("training job " + name + " Completed but reports no model artifacts "
                     + "(ModelArtifacts.S3ModelArtifacts), so there is nothing to evaluate. Check that the image's train "
                     + "entry point writes the model to /opt/ml/model/ (docs/contracts/model-container.md). Logs: "
-                    + TrainingJobs.whereToLook(env, name) + ".");
+                    + TrainingJobs.whereToLook(config.get().region(), name) + ".");
         }
         Map<String, String> vars = new LinkedHashMap<>();
         vars.put(MonitorTraining.Output.ModelDataUrl.name(), model);
@@ -175,7 +186,7 @@ public final class MonitorTrainingHandler extends PipelineJobHandler<MonitorTrai
             return "training job " + name + " was stopped by SageMaker because it reached its maximum runtime ("
                     + "MaxRuntimeInSeconds " + maxRuntime + "). Raise training.maxRuntimeSeconds in config/run-settings.json "
                     + "(or make training faster, e.g. a larger training.instanceType), then push. Logs: "
-                    + TrainingJobs.whereToLook(env, name) + ".";
+                    + TrainingJobs.whereToLook(config.get().region(), name) + ".";
         }
         if (secondary == SecondaryStatus.MAX_WAIT_TIME_EXCEEDED) {
             return "training job " + name + " was stopped because managed spot training waited longer than its "

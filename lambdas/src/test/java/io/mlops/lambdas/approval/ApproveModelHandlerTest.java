@@ -1,5 +1,7 @@
 package io.mlops.lambdas.approval;
 
+import static io.mlops.lambdas.testing.Fixtures.EXEC;
+import static io.mlops.lambdas.testing.Fixtures.GROUP;
 import io.mlops.contract.EnvNames;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_FAILURE;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_SUCCESS;
@@ -18,16 +20,13 @@ class ApproveModelHandlerTest {
     @RegisterExtension
     static final AwsStub aws = new AwsStub();
 
-    static final String EXEC = "0f6c1e2a-7b7e-4c3f-9d2a-8c1b2a3d4e5f";
-    static final String GROUP = "mlops-bank-marketing";
     static final String ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/7";
     static final String DESCRIBE = "SageMaker.DescribeModelPackage";
     static final String UPDATE = "SageMaker.UpdateModelPackage";
     static final String EVENT = Fixtures.event("approve-model-job.json");
 
     static void invoke(HandlerEnv env, String event) {
-        var clients = aws.clients();
-        Fixtures.invoke(new ApproveModelHandler(env, clients.codePipeline(), clients.sageMaker()), event, new TestContext());
+        Fixtures.invoke(new ApproveModelHandler(ApproveModelHandler.Deps.of(env, aws.clients())), event, new TestContext());
     }
 
     static void invoke(String event) {
@@ -79,9 +78,7 @@ class ApproveModelHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(UPDATE)).isZero();
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains(ARN, "Rejected", "does not override",
+        aws.assertJobFailed("JobFailed", ARN, "Rejected", "does not override",
                 "SageMaker Studio", "push a new commit");
     }
 
@@ -90,9 +87,7 @@ class ApproveModelHandlerTest {
         invoke(Fixtures.withUserParameters(EVENT, "{\"modelPackageArn\":\"arn:aws:sagemaker:us-east-1:123456789012:"
                 + "model-package/other-group/2\",\"executionId\":\"" + EXEC + "\"}"));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("other-group", GROUP, "MODEL_PACKAGE_GROUP");
+        aws.assertJobFailed("ConfigurationError", "other-group", GROUP, "MODEL_PACKAGE_GROUP");
         assertThat(aws.count(DESCRIBE)).isZero();
     }
 
@@ -112,9 +107,7 @@ class ApproveModelHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains(ARN, "does not exist", "Release a new change");
+        aws.assertJobFailed("JobFailed", ARN, "does not exist", "Release a new change");
     }
 
     @Test
@@ -135,18 +128,14 @@ class ApproveModelHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("PermissionError");
-        assertThat(failure.path("message").asText()).contains("sagemaker:UpdateModelPackage", "lambdas/README.md");
+        aws.assertJobFailed("PermissionError", "sagemaker:UpdateModelPackage", "lambdas/README.md");
     }
 
     @Test
     void failsWithConfigurationErrorForAMalformedArn() {
         invoke(Fixtures.withUserParameters(EVENT, "{\"modelPackageArn\":\"mlops-bank-marketing/7\",\"executionId\":\"" + EXEC + "\"}"));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("'mlops-bank-marketing/7'", "#{Evaluate.ModelPackageArn}");
+        aws.assertJobFailed("ConfigurationError", "'mlops-bank-marketing/7'", "#{Evaluate.ModelPackageArn}");
     }
 
     @Test
@@ -159,13 +148,4 @@ class ApproveModelHandlerTest {
         assertThat(aws.jobFailure().path("message").asText()).contains("'executionId' is missing");
     }
 
-    @Test
-    void failsWithConfigurationErrorWhenTheGroupVariableIsNotSet() {
-        invoke(new HandlerEnv(Map.of()), EVENT);
-
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("MODEL_PACKAGE_GROUP");
-        assertThat(aws.count(DESCRIBE)).isZero();
-    }
 }

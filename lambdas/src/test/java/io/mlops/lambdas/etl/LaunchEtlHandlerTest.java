@@ -1,5 +1,9 @@
 package io.mlops.lambdas.etl;
 
+import static io.mlops.lambdas.testing.Fixtures.ARTIFACTS;
+import static io.mlops.lambdas.testing.Fixtures.COMMIT;
+import static io.mlops.lambdas.testing.Fixtures.EXEC;
+import static io.mlops.lambdas.testing.Fixtures.SOURCE_KEY;
 import io.mlops.contract.EnvNames;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -12,9 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
-import io.mlops.lambdas.pipeline.ArtifactStore;
 import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
 import io.mlops.lambdas.testing.TestContext;
@@ -29,13 +31,9 @@ class LaunchEtlHandlerTest {
     @RegisterExtension
     static final AwsStub aws = new AwsStub();
 
-    static final String EXEC = "0f6c1e2a-7b7e-4c3f-9d2a-8c1b2a3d4e5f";
-    static final String ARTIFACTS = "mlops-artifacts-123456789012";
     static final String DATA = "mlops-data-123456789012";
-    static final String SOURCE_KEY = "mlops-pipeline/SourceOutp/Ab3dEfG";
     static final String GLUE_JOB = "mlops-etl";
     static final String JAR = "s3://mlops-artifacts-123456789012/builds/6c0d4bd2a1e8/etl.jar";
-    static final String COMMIT = "6c0d4bd2a1e8d0c9b7f36b1c1f7e2a3b4c5d6e7f";
     static final String GET_JOB_RUNS = "AWSGlue.GetJobRuns";
     static final String START_JOB_RUN = "AWSGlue.StartJobRun";
     static final String NEW_RUN = "jr_7f3e2d1c0b9a8f7e6d5c4b3a2918070605040302010f0e0d0c0b0a0908070605";
@@ -65,9 +63,7 @@ class LaunchEtlHandlerTest {
     }
 
     static void invoke(Map<String, String> env, String event) {
-        ClientFactory c = aws.clients();
-        LaunchEtlHandler handler = new LaunchEtlHandler(new HandlerEnv(env), c.codePipeline(), c.glue(), c.s3(),
-                new ArtifactStore(c));
+        LaunchEtlHandler handler = new LaunchEtlHandler(LaunchEtlHandler.Deps.of(new HandlerEnv(env), aws.clients()));
         Fixtures.invoke(handler, event, new TestContext());
     }
 
@@ -318,9 +314,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("no dataset",
+        aws.assertJobFailed("ConfigurationError", "no dataset",
                 "aws s3 cp bank-additional.zip s3://" + DATA + "/datasets/bank-additional.zip", "datasets/README.txt");
         assertThat(aws.count(START_JOB_RUN)).isZero();
         assertThat(puts()).isEmpty();
@@ -332,9 +326,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("Glue job 'mlops-etl'", "GLUE_JOB_NAME", "Job mlops-etl not found");
+        aws.assertJobFailed("ConfigurationError", "Glue job 'mlops-etl'", "GLUE_JOB_NAME", "Job mlops-etl not found");
     }
 
     @Test
@@ -344,9 +336,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("etl.arguments sets [--output]", "SourceOutput:config/run-settings.json");
+        aws.assertJobFailed("ConfigurationError", "etl.arguments sets [--output]", "SourceOutput:config/run-settings.json");
         assertThat(aws.count(START_JOB_RUN)).isZero();
         assertThat(puts()).isEmpty();
     }
@@ -372,9 +362,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("'etl/settings/bank.json'", "is not valid JSON");
+        aws.assertJobFailed("ConfigurationError", "'etl/settings/bank.json'", "is not valid JSON");
         assertThat(aws.count(START_JOB_RUN)).isZero();
     }
 
@@ -385,9 +373,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("etl.workerType 'G.3X'");
+        aws.assertJobFailed("ConfigurationError", "etl.workerType 'G.3X'");
     }
 
     @Test
@@ -400,9 +386,7 @@ class LaunchEtlHandlerTest {
         cases.forEach((params, expected) -> {
             aws.server().resetRequests();
             invoke(Fixtures.withUserParameters(EVENT, params));
-            JsonNode failure = aws.jobFailure();
-            assertThat(failure.path("type").asText()).as(params).isEqualTo("ConfigurationError");
-            assertThat(failure.path("message").asText()).as(params).contains(expected);
+            aws.assertJobFailedFor(params, "ConfigurationError", expected);
             assertThat(aws.count(GET_JOB_RUNS)).isZero();
         });
     }
@@ -411,32 +395,10 @@ class LaunchEtlHandlerTest {
     void failsWhenTheExecutionIdCouldNotBeAnS3Prefix() {
         invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"../etc\",\"etlJarUri\":\"" + JAR + "\"}"));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("'executionId'", "received '../etc'");
+        aws.assertJobFailed("ConfigurationError", "'executionId'", "received '../etc'");
     }
 
-    @Test
-    void failsOnAnUnknownUserParameter() {
-        invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"etlJarUri\":\"" + JAR
-                + "\",\"datasetArtefact\":\"DatasetOutput\"}"));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("datasetArtefact", "LaunchEtlParams");
-    }
-
-    @Test
-    void failsWithConfigurationErrorWhenGlueJobNameIsNotSetOnTheFunction() {
-        Map<String, String> env = env();
-        env.remove(EnvNames.GLUE_JOB_NAME);
-
-        invoke(env, EVENT);
-
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("GLUE_JOB_NAME is not set");
-    }
 
     @Test
     void failsWithAnActionableMessageWhenTheGlueJobHasTooManyRuns() {
@@ -448,9 +410,7 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains("Concurrent runs exceeded for mlops-etl", "MaxConcurrentRuns",
+        aws.assertJobFailed("JobFailed", "Concurrent runs exceeded for mlops-etl", "MaxConcurrentRuns",
                 "Retry");
     }
 
@@ -464,17 +424,15 @@ class LaunchEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains("LaunchEtl", "InvalidInputException",
+        JsonNode failure = aws.assertJobFailed("JobFailed", "LaunchEtl", "InvalidInputException",
                 "Worker type G.2X is not supported", "request id req-InvalidInputException");
         assertThat(failure.path("externalExecutionId").asText()).isEqualTo(TestContext.REQUEST_ID);
     }
 
     @Test
     void datasetPrefixIsNormalisedToAFolder() {
-        assertThat(LaunchEtlHandler.datasetPrefix(new HandlerEnv(Map.of()))).isEqualTo("datasets/");
-        assertThat(LaunchEtlHandler.datasetPrefix(new HandlerEnv(Map.of(EnvNames.DATASET_PREFIX, "/data/in")))).isEqualTo("data/in/");
-        assertThat(LaunchEtlHandler.datasetPrefix(new HandlerEnv(Map.of(EnvNames.DATASET_PREFIX, "x/")))).isEqualTo("x/");
+        assertThat(LaunchEtlConfig.datasetPrefix(new HandlerEnv(Map.of()))).isEqualTo("datasets/");
+        assertThat(LaunchEtlConfig.datasetPrefix(new HandlerEnv(Map.of(EnvNames.DATASET_PREFIX, "/data/in")))).isEqualTo("data/in/");
+        assertThat(LaunchEtlConfig.datasetPrefix(new HandlerEnv(Map.of(EnvNames.DATASET_PREFIX, "x/")))).isEqualTo("x/");
     }
 }

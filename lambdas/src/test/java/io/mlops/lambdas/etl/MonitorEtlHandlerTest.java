@@ -1,12 +1,13 @@
 package io.mlops.lambdas.etl;
 
+import static io.mlops.lambdas.testing.Fixtures.ARTIFACTS;
+import static io.mlops.lambdas.testing.Fixtures.EXEC;
 import io.mlops.contract.EnvNames;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_FAILURE;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_SUCCESS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
@@ -25,8 +26,6 @@ class MonitorEtlHandlerTest {
     @RegisterExtension
     static final AwsStub aws = new AwsStub();
 
-    static final String EXEC = "0f6c1e2a-7b7e-4c3f-9d2a-8c1b2a3d4e5f";
-    static final String ARTIFACTS = "mlops-artifacts-123456789012";
     static final String GLUE_JOB = "mlops-etl";
     static final String RUN = "jr_5d8f0a3c9b7e6d5c4b3a29180716f5e4d3c2b1a09f8e7d6c5b4a392817060504";
     static final String GET_JOB_RUN = "AWSGlue.GetJobRun";
@@ -65,8 +64,7 @@ class MonitorEtlHandlerTest {
     }
 
     static void invoke(Map<String, String> env, String event) {
-        ClientFactory c = aws.clients();
-        Fixtures.invoke(new MonitorEtlHandler(new HandlerEnv(env), c.codePipeline(), c.glue(), c.s3(), CLOCK), event,
+        Fixtures.invoke(new MonitorEtlHandler(MonitorEtlHandler.Deps.of(new HandlerEnv(env), aws.clients(), CLOCK)), event,
                 new TestContext());
     }
 
@@ -140,9 +138,7 @@ class MonitorEtlHandlerTest {
         aws.server().resetRequests();
         invoke(Fixtures.withContinuationToken(EVENT, token));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains("Glue run " + RUN, "ended FAILED",
+        aws.assertJobFailed("JobFailed", "Glue run " + RUN, "ended FAILED",
                 "column 'y' not found in bank-additional-full.csv", "/aws-glue/jobs/error", "/aws-glue/jobs/output",
                 "log stream " + RUN);
     }
@@ -175,9 +171,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains("SUCCEEDED but wrote no manifest at s3://" + ARTIFACTS + "/"
+        aws.assertJobFailed("JobFailed", "SUCCEEDED but wrote no manifest at s3://" + ARTIFACTS + "/"
                 + MANIFEST_KEY, "docs/contracts/etl-job.md");
     }
 
@@ -230,9 +224,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("belongs to pipeline execution other-exec", EXEC);
+        aws.assertJobFailed("ConfigurationError", "belongs to pipeline execution other-exec", EXEC);
     }
 
     @Test
@@ -241,9 +233,7 @@ class MonitorEtlHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains(RUN, "was not found", "Job run not found", "Retry");
+        aws.assertJobFailed("JobFailed", RUN, "was not found", "Job run not found", "Retry");
     }
 
     @Test
@@ -256,16 +246,6 @@ class MonitorEtlHandlerTest {
         assertThat(aws.jobSuccess().path("continuationToken").asText()).isEqualTo("{\"polls\":1}");
     }
 
-    @Test
-    void failsWithTheServiceErrorWhenAccessIsDenied() {
-        aws.error(GET_JOB_RUN, 400, "AccessDeniedException", "User is not authorized to perform: glue:GetJobRun");
-
-        invoke(EVENT);
-
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("PermissionError");
-        assertThat(failure.path("message").asText()).contains("MonitorEtl", "glue:GetJobRun", "lambdas/README.md");
-    }
 
     @Test
     void failsOnAMissingOrMalformedJobRunId() {
@@ -277,31 +257,12 @@ class MonitorEtlHandlerTest {
         cases.forEach((params, expected) -> {
             aws.server().resetRequests();
             invoke(Fixtures.withUserParameters(EVENT, params));
-            JsonNode failure = aws.jobFailure();
-            assertThat(failure.path("type").asText()).as(params).isEqualTo("ConfigurationError");
-            assertThat(failure.path("message").asText()).as(params).contains(expected);
+            aws.assertJobFailedFor(params, "ConfigurationError", expected);
             assertThat(aws.count(GET_JOB_RUN)).isZero();
         });
     }
 
-    @Test
-    void failsOnAContinuationTokenFromAnotherHandlerVersion() {
-        invoke(Fixtures.withContinuationToken(EVENT, "{\"attempt\":3}"));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("continuation token", "Retry the stage");
-    }
-
-    @Test
-    void failsWithConfigurationErrorWhenArtifactBucketIsNotSetOnTheFunction() {
-        Map<String, String> env = env();
-        env.remove(EnvNames.ARTIFACT_BUCKET);
-
-        invoke(env, EVENT);
-
-        assertThat(aws.jobFailure().path("message").asText()).contains("ARTIFACT_BUCKET is not set");
-    }
 
     @Test
     void formatsDurationsForPeople() {

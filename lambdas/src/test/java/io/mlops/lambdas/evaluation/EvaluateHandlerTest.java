@@ -1,5 +1,13 @@
 package io.mlops.lambdas.evaluation;
 
+import static io.mlops.lambdas.testing.Fixtures.ARTIFACTS;
+import static io.mlops.lambdas.testing.Fixtures.COMMIT;
+import static io.mlops.lambdas.testing.Fixtures.EXEC;
+import static io.mlops.lambdas.testing.Fixtures.GROUP;
+import static io.mlops.lambdas.testing.Fixtures.IMAGE;
+import static io.mlops.lambdas.testing.Fixtures.KMS;
+import static io.mlops.lambdas.testing.Fixtures.ROLE;
+import static io.mlops.lambdas.testing.Fixtures.SOURCE_KEY;
 import io.mlops.contract.EnvNames;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_FAILURE;
 import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_SUCCESS;
@@ -8,7 +16,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.core.Json;
-import io.mlops.lambdas.pipeline.ArtifactStore;
 import io.mlops.lambdas.registry.ModelRegistryClient;
 import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
@@ -24,19 +31,12 @@ class EvaluateHandlerTest {
     @RegisterExtension
     static final AwsStub aws = new AwsStub();
 
-    static final String EXEC = "0f6c1e2a-7b7e-4c3f-9d2a-8c1b2a3d4e5f";
-    static final String COMMIT = "6c0d4bd2a1e8d0c9b7f36b1c1f7e2a3b4c5d6e7f";
     static final String DATASET_SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-    static final String BUCKET = "mlops-artifacts-123456789012";
-    static final String GROUP = "mlops-bank-marketing";
-    static final String ROLE = "arn:aws:iam::123456789012:role/mlops-sagemaker-execution";
-    static final String KMS = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-    static final String IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlops-model:6c0d4bd2a1e8";
+    static final String BUCKET = ARTIFACTS;
     static final String MODEL = "s3://" + BUCKET + "/runs/" + EXEC + "/training/mlops-train-" + EXEC + "/output/model.tar.gz";
     static final String JOB1 = "mlops-eval-" + EXEC;
     static final String EVAL_KEY = "runs/" + EXEC + "/evaluation/evaluation.json";
     static final String EVAL_URI = "s3://" + BUCKET + "/" + EVAL_KEY;
-    static final String SOURCE_KEY = "mlops-pipeline/SourceOutp/Ab3dEfG";
     static final String NEW_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/7";
     static final String CHAMPION_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/3";
     /** What an earlier invocation of this execution registered (an earlier build of the same commit). */
@@ -73,9 +73,7 @@ class EvaluateHandlerTest {
     }
 
     static void invoke(HandlerEnv env, String event) {
-        var clients = aws.clients();
-        Fixtures.invoke(new EvaluateHandler(env, clients.codePipeline(), clients.sageMaker(), clients.s3(),
-                new ArtifactStore(clients)), event, new TestContext());
+        Fixtures.invoke(new EvaluateHandler(EvaluateHandler.Deps.of(env, aws.clients())), event, new TestContext());
     }
 
     static void invoke(String event) {
@@ -300,9 +298,7 @@ class EvaluateHandlerTest {
 
         assertThat(aws.count(DESCRIBE_PROCESSING)).isEqualTo(5);
         assertThat(aws.count(CREATE_PROCESSING)).isEqualTo(5);
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains("failed 5 times", EXEC, JOB1 + "-5", "MaxRuntimeExceeded",
+        aws.assertJobFailed("JobFailed", "failed 5 times", EXEC, JOB1 + "-5", "MaxRuntimeExceeded",
                 "/aws/sagemaker/ProcessingJobs");
     }
 
@@ -324,9 +320,7 @@ class EvaluateHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("qualityGate.metric 'rocauc'", "config/run-settings.json");
+        aws.assertJobFailed("ConfigurationError", "qualityGate.metric 'rocauc'", "config/run-settings.json");
         assertThat(aws.count(CREATE_PROCESSING)).isZero();
     }
 
@@ -352,9 +346,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains(JOB1, "AlgorithmError", "column 'age' missing",
+        aws.assertJobFailed("JobFailed", JOB1, "AlgorithmError", "column 'age' missing",
                 "/aws/sagemaker/ProcessingJobs", "attempt 2");
         assertThat(aws.count(CREATE_PACKAGE)).isZero();
     }
@@ -485,9 +477,7 @@ class EvaluateHandlerTest {
         JsonNode create = aws.onlyRequest(CREATE_PACKAGE);
         assertThat(create.path("ModelApprovalStatus").asText()).isEqualTo("Rejected");
         assertThat(create.path("CustomerMetadataProperties").path("gate").asText()).isEqualTo("failed");
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains(
+        aws.assertJobFailed("JobFailed", 
                 "Quality gate failed on auc", "auc 0.7412 < threshold 0.75 (FAIL)", "no approved champion",
                 "Rejected", "v7", NEW_ARN, EVAL_URI, "qualityGate", "pr_auc 0.45");
     }
@@ -587,9 +577,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains(EVAL_URI, JOB1, "/opt/ml/processing/evaluation/evaluation.json");
+        aws.assertJobFailed("JobFailed", EVAL_URI, JOB1, "/opt/ml/processing/evaluation/evaluation.json");
         assertThat(aws.count(CREATE_PACKAGE)).isZero();
     }
 
@@ -623,9 +611,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains(GROUP, "MODEL_PACKAGE_GROUP", "ModelGroup", "does not exist");
+        aws.assertJobFailed("ConfigurationError", GROUP, "MODEL_PACKAGE_GROUP", "ModelGroup", "does not exist");
         assertThat(aws.count(CREATE_PACKAGE)).isZero();
         JsonNode lookup = aws.onlyRequest(LIST_GROUPS);
         assertThat(lookup.path("NameContains").asText()).isEqualTo(GROUP);
@@ -653,9 +639,7 @@ class EvaluateHandlerTest {
 
         invoke(polling(JOB1, 1));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("PermissionError");
-        assertThat(failure.path("message").asText()).contains("sagemaker:CreateModelPackage", "lambdas/README.md");
+        aws.assertJobFailed("PermissionError", "sagemaker:CreateModelPackage", "lambdas/README.md");
     }
 
     @Test
@@ -708,9 +692,7 @@ class EvaluateHandlerTest {
         invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"imageUri\":"
                 + "\"123456789012.dkr.ecr.us-east-1.amazonaws.com/mlops-model:latest\",\"modelDataUrl\":\"" + MODEL + "\"}"));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("imageUri", ":latest", "#{BuildVariables.IMAGE_URI}");
+        aws.assertJobFailed("ConfigurationError", "imageUri", ":latest", "#{BuildVariables.IMAGE_URI}");
         assertThat(aws.count(DESCRIBE_PROCESSING)).isZero();
     }
 
@@ -748,24 +730,7 @@ class EvaluateHandlerTest {
         assertThat(aws.jobFailure().path("message").asText()).contains("unresolved", "#{TrainMonitor.ModelDataUrl}");
     }
 
-    @Test
-    void failsWithConfigurationErrorForAnUnknownUserParameter() {
-        invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"imageUri\":\"" + IMAGE
-                + "\",\"modelDataUrl\":\"" + MODEL + "\",\"threshold\":0.9}"));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("threshold", "EvaluateParams");
-    }
-
-    @Test
-    void failsWithConfigurationErrorNamingAMissingEnvironmentVariable() {
-        invoke(new HandlerEnv(Map.of(EnvNames.ARTIFACT_BUCKET, BUCKET, EnvNames.SAGEMAKER_ROLE_ARN, ROLE)), EVENT);
-
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("MODEL_PACKAGE_GROUP");
-    }
 
     // ------------------------------------------------------------------ units
 

@@ -1,5 +1,6 @@
 package io.mlops.lambdas.modelgroup;
 
+import static io.mlops.lambdas.testing.Fixtures.GROUP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +23,6 @@ class ModelGroupHandlerTest {
     @RegisterExtension
     static final AwsStub aws = new AwsStub();
 
-    static final String GROUP = "mlops-bank-marketing";
     static final String GROUP_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package-group/" + GROUP;
     static final String DESCRIPTION = "Bank marketing subscription classifier, registered by the mlops pipeline";
     static final String CREATE_GROUP = "SageMaker.CreateModelPackageGroup";
@@ -45,7 +45,7 @@ class ModelGroupHandlerTest {
     }
 
     static JsonNode invoke(String event) {
-        String out = Fixtures.invoke(new ModelGroupHandler(aws.clients().sageMaker()), event, new TestContext());
+        String out = Fixtures.invoke(new ModelGroupHandler(ModelGroupHandler.Deps.of(aws.clients())), event, new TestContext());
         try {
             return Fixtures.tree(out);
         } catch (RuntimeException e) {

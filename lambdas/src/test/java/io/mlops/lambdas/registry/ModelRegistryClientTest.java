@@ -1,5 +1,6 @@
 package io.mlops.lambdas.registry;
 
+import static io.mlops.lambdas.testing.Fixtures.GROUP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +17,6 @@ class ModelRegistryClientTest {
     @RegisterExtension
     static final AwsStub aws = new AwsStub();
 
-    static final String GROUP = "mlops-bank-marketing";
     static final String ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + GROUP + "/7";
 
     ModelRegistryClient registry() {

@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -90,6 +91,12 @@ public final class AwsStub implements BeforeAllCallback, AfterAllCallback, Befor
                 .willReturn(awsError(status, type, message)));
     }
 
+    /** Every call to {@code target} has its connection reset (the SDK sees an I/O error, not an answer). */
+    public void connectionReset(String target) {
+        server.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target))
+                .willReturn(aResponse().withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
+    }
+
     /** Successive calls to {@code target} get successive bodies (the last one repeats). */
     public void sequence(String target, String... jsonBodies) {
         String scenario = "seq-" + target;
@@ -164,6 +171,22 @@ public final class AwsStub implements BeforeAllCallback, AfterAllCallback, Befor
             throw new AssertionError("expected no PutJobSuccessResult call, got " + requests(PUT_JOB_SUCCESS));
         }
         return onlyRequest(PUT_JOB_FAILURE).path("failureDetails");
+    }
+
+    /**
+     * Asserts the job's one report is a PutJobFailureResult of this type ({@code ConfigurationError},
+     * {@code JobFailed}, ...) whose message contains every fragment; returns its failureDetails.
+     */
+    public JsonNode assertJobFailed(String type, CharSequence... fragments) {
+        return assertJobFailedFor("job failure", type, fragments);
+    }
+
+    /** {@link #assertJobFailed}, naming the case (e.g. the user parameters tried) in a failed assertion. */
+    public JsonNode assertJobFailedFor(String caseName, String type, CharSequence... fragments) {
+        JsonNode failure = jobFailure();
+        assertThat(failure.path("type").asText()).as(caseName).isEqualTo(type);
+        assertThat(failure.path("message").asText()).as(caseName).contains(fragments);
+        return failure;
     }
 
     /** The job's one PutJobSuccessResult; fails if it was also reported failed. */

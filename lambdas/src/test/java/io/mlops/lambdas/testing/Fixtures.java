@@ -17,6 +17,23 @@ import java.util.zip.ZipOutputStream;
 public final class Fixtures {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** The pipeline execution id of every CodePipeline fixture. */
+    public static final String EXEC = "0f6c1e2a-7b7e-4c3f-9d2a-8c1b2a3d4e5f";
+    /** The commit id the fixtures pass as commitId. */
+    public static final String COMMIT = "6c0d4bd2a1e8d0c9b7f36b1c1f7e2a3b4c5d6e7f";
+    /** The pipeline artifact bucket (ARTIFACT_BUCKET); the fixtures' artifacts live in it. */
+    public static final String ARTIFACTS = "mlops-artifacts-123456789012";
+    /** The key of the source artifact (SourceOutput) in the fixtures. */
+    public static final String SOURCE_KEY = "mlops-pipeline/SourceOutp/Ab3dEfG";
+    /** The model image the fixtures pass as imageUri. */
+    public static final String IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlops-model:6c0d4bd2a1e8";
+    /** The SageMaker execution role (SAGEMAKER_ROLE_ARN). */
+    public static final String ROLE = "arn:aws:iam::123456789012:role/mlops-sagemaker-execution";
+    /** A KMS key ARN (KMS_KEY_ARN). */
+    public static final String KMS = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    /** The model package group (MODEL_PACKAGE_GROUP). */
+    public static final String GROUP = "mlops-bank-marketing";
+
     private Fixtures() {
     }
 

@@ -1,5 +1,12 @@
 package io.mlops.lambdas.training;
 
+import static io.mlops.lambdas.testing.Fixtures.ARTIFACTS;
+import static io.mlops.lambdas.testing.Fixtures.COMMIT;
+import static io.mlops.lambdas.testing.Fixtures.EXEC;
+import static io.mlops.lambdas.testing.Fixtures.IMAGE;
+import static io.mlops.lambdas.testing.Fixtures.KMS;
+import static io.mlops.lambdas.testing.Fixtures.ROLE;
+import static io.mlops.lambdas.testing.Fixtures.SOURCE_KEY;
 import io.mlops.contract.EnvNames;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -12,10 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.naming.JobNames;
-import io.mlops.lambdas.pipeline.ArtifactStore;
 import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
 import io.mlops.lambdas.testing.TestContext;
@@ -31,13 +36,6 @@ class LaunchTrainingHandlerTest {
     @RegisterExtension
     static final AwsStub aws = new AwsStub();
 
-    static final String EXEC = "0f6c1e2a-7b7e-4c3f-9d2a-8c1b2a3d4e5f";
-    static final String COMMIT = "6c0d4bd2a1e8d0c9b7f36b1c1f7e2a3b4c5d6e7f";
-    static final String ARTIFACTS = "mlops-artifacts-123456789012";
-    static final String SOURCE_KEY = "mlops-pipeline/SourceOutp/Ab3dEfG";
-    static final String IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlops-model:6c0d4bd2a1e8";
-    static final String ROLE = "arn:aws:iam::123456789012:role/mlops-sagemaker-execution";
-    static final String KMS = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     static final String DESCRIBE = "SageMaker.DescribeTrainingJob";
     static final String CREATE = "SageMaker.CreateTrainingJob";
     static final String JOB = "mlops-train-" + EXEC;
@@ -66,8 +64,7 @@ class LaunchTrainingHandlerTest {
     }
 
     static void invoke(Map<String, String> env, String event) {
-        ClientFactory c = aws.clients();
-        Fixtures.invoke(new LaunchTrainingHandler(new HandlerEnv(env), c.codePipeline(), c.sageMaker(), new ArtifactStore(c)),
+        Fixtures.invoke(new LaunchTrainingHandler(LaunchTrainingHandler.Deps.of(new HandlerEnv(env), aws.clients())),
                 event, new TestContext());
     }
 
@@ -307,9 +304,7 @@ class LaunchTrainingHandlerTest {
 
         assertThat(aws.count(DESCRIBE)).isEqualTo(LaunchTrainingHandler.MAX_ATTEMPTS);
         assertThat(aws.count(CREATE)).isEqualTo(LaunchTrainingHandler.MAX_ATTEMPTS);
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains("all 5 training jobs", EXEC, "attempt 5 crashed",
+        aws.assertJobFailed("JobFailed", "all 5 training jobs", EXEC, "attempt 5 crashed",
                 JOB + "-5 Failed", "Release change");
     }
 
@@ -359,9 +354,7 @@ class LaunchTrainingHandlerTest {
         cases.forEach((image, expected) -> {
             aws.server().resetRequests();
             invoke(Fixtures.withUserParameters(EVENT, "{\"executionId\":\"" + EXEC + "\",\"imageUri\":\"" + image + "\"}"));
-            JsonNode failure = aws.jobFailure();
-            assertThat(failure.path("type").asText()).as(image).isEqualTo("ConfigurationError");
-            assertThat(failure.path("message").asText()).as(image).contains(expected, "IMAGE_URI");
+            aws.assertJobFailedFor(image, "ConfigurationError", expected, "IMAGE_URI");
             assertThat(aws.count(DESCRIBE) + aws.count(CREATE)).as(image).isZero();
         });
     }
@@ -375,9 +368,7 @@ class LaunchTrainingHandlerTest {
         cases.forEach((params, expected) -> {
             aws.server().resetRequests();
             invoke(Fixtures.withUserParameters(EVENT, params));
-            JsonNode failure = aws.jobFailure();
-            assertThat(failure.path("type").asText()).as(params).isEqualTo("ConfigurationError");
-            assertThat(failure.path("message").asText()).as(params).contains(expected);
+            aws.assertJobFailedFor(params, "ConfigurationError", expected);
         });
     }
 
@@ -391,9 +382,7 @@ class LaunchTrainingHandlerTest {
         invoke(EVENT);
 
         assertThat(aws.count(CREATE)).isEqualTo(1);
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains("LaunchTraining", "ValidationException",
+        aws.assertJobFailed("JobFailed", "LaunchTraining", "ValidationException",
                 "failed to satisfy constraint");
     }
 
@@ -406,9 +395,7 @@ class LaunchTrainingHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains("ResourceLimitExceeded", "ml.m5.xlarge for training job usage",
+        aws.assertJobFailed("JobFailed", "ResourceLimitExceeded", "ml.m5.xlarge for training job usage",
                 "request id req-ResourceLimitExceeded");
     }
 
@@ -424,18 +411,6 @@ class LaunchTrainingHandlerTest {
         assertThat(aws.jobSuccess().path("outputVariables").path("TrainingJobName").asText()).isEqualTo(JOB);
     }
 
-    @Test
-    void failsWithConfigurationErrorWhenTheSageMakerRoleIsNotSetOnTheFunction() {
-        Map<String, String> env = env();
-        env.remove(EnvNames.SAGEMAKER_ROLE_ARN);
-
-        invoke(env, EVENT);
-
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("SAGEMAKER_ROLE_ARN is not set");
-        assertThat(aws.count(DESCRIBE)).isZero();
-    }
 
     @Test
     void failsWithConfigurationErrorWhenTheRunSettingsAreInvalid() {
@@ -444,9 +419,7 @@ class LaunchTrainingHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("ConfigurationError");
-        assertThat(failure.path("message").asText()).contains("training.instanceType 'm5.large'", "training.maxRuntimeSeconds 30");
+        aws.assertJobFailed("ConfigurationError", "training.instanceType 'm5.large'", "training.maxRuntimeSeconds 30");
         assertThat(aws.count(CREATE)).isZero();
     }
 }

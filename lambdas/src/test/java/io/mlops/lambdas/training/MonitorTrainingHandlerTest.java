@@ -6,7 +6,6 @@ import static io.mlops.lambdas.testing.AwsStub.PUT_JOB_SUCCESS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerEnv;
 import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
@@ -26,9 +25,8 @@ class MonitorTrainingHandlerTest {
     static final String EVENT = Fixtures.event("monitor-training.json");
 
     static void invoke(String event) {
-        ClientFactory c = aws.clients();
-        Fixtures.invoke(new MonitorTrainingHandler(new HandlerEnv(Map.of(EnvNames.AWS_REGION, "us-east-1")),
-                c.codePipeline(), c.sageMaker()), event, new TestContext());
+        Fixtures.invoke(new MonitorTrainingHandler(MonitorTrainingHandler.Deps.of(
+                new HandlerEnv(Map.of(EnvNames.AWS_REGION, "us-east-1")), aws.clients())), event, new TestContext());
     }
 
     static String transitions(String... statusAndMessage) {
@@ -110,9 +108,7 @@ class MonitorTrainingHandlerTest {
         aws.server().resetRequests();
         invoke(Fixtures.withContinuationToken(EVENT, token));
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains("training job " + JOB + " failed",
+        aws.assertJobFailed("JobFailed", "training job " + JOB + " failed",
                 "AlgorithmError: label column y not found", "/aws/sagemaker/TrainingJobs", JOB + "/algo-*",
                 "https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/jobs/" + JOB);
     }
@@ -124,9 +120,7 @@ class MonitorTrainingHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains("maximum runtime", "MaxRuntimeInSeconds 3600",
+        aws.assertJobFailed("JobFailed", "maximum runtime", "MaxRuntimeInSeconds 3600",
                 "training.maxRuntimeSeconds");
     }
 
@@ -177,9 +171,7 @@ class MonitorTrainingHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains(JOB, "does not exist", "ResourceNotFound",
+        aws.assertJobFailed("JobFailed", JOB, "does not exist", "ResourceNotFound",
                 "#{TrainLaunch.TrainingJobName}");
     }
 
@@ -189,9 +181,7 @@ class MonitorTrainingHandlerTest {
 
         invoke(EVENT);
 
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("JobFailed");
-        assertThat(failure.path("message").asText()).contains(JOB, "ValidationException: Requested resource not found.",
+        aws.assertJobFailed("JobFailed", JOB, "ValidationException: Requested resource not found.",
                 "#{TrainLaunch.TrainingJobName}");
     }
 
@@ -205,16 +195,6 @@ class MonitorTrainingHandlerTest {
         assertThat(aws.jobSuccess().path("continuationToken").asText()).isEqualTo("{\"polls\":1}");
     }
 
-    @Test
-    void failsWithTheServiceErrorWhenAccessIsDenied() {
-        aws.error(DESCRIBE, 400, "AccessDeniedException", "User is not authorized to perform: sagemaker:DescribeTrainingJob");
-
-        invoke(EVENT);
-
-        JsonNode failure = aws.jobFailure();
-        assertThat(failure.path("type").asText()).isEqualTo("PermissionError");
-        assertThat(failure.path("message").asText()).contains("MonitorTraining", "sagemaker:DescribeTrainingJob");
-    }
 
     @Test
     void failsOnAMissingOrInvalidTrainingJobName() {
@@ -226,9 +206,7 @@ class MonitorTrainingHandlerTest {
         cases.forEach((params, expected) -> {
             aws.server().resetRequests();
             invoke(Fixtures.withUserParameters(EVENT, params));
-            JsonNode failure = aws.jobFailure();
-            assertThat(failure.path("type").asText()).as(params).isEqualTo("ConfigurationError");
-            assertThat(failure.path("message").asText()).as(params).contains(expected);
+            aws.assertJobFailedFor(params, "ConfigurationError", expected);
             assertThat(aws.count(DESCRIBE)).isZero();
         });
     }
