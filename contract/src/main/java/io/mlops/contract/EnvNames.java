@@ -21,6 +21,11 @@ public final class EnvNames {
     public static final String MODEL_PACKAGE_GROUP = "MODEL_PACKAGE_GROUP";
     /** Prefix of SageMaker job names; default {@code mlops}. */
     public static final String JOB_NAME_PREFIX = "JOB_NAME_PREFIX";
+    /**
+     * Comma-separated instance types the endpoints are configured with (DEV and PRD, from the CDK context):
+     * the model package declares them as its SupportedRealtimeInferenceInstanceTypes.
+     */
+    public static final String INFERENCE_INSTANCE_TYPES = "INFERENCE_INSTANCE_TYPES";
     /** Optional KMS key ARN for SageMaker job volumes and outputs. */
     public static final String KMS_KEY_ARN = "KMS_KEY_ARN";
 

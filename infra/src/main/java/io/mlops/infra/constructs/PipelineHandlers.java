@@ -4,6 +4,7 @@ import static io.mlops.contract.EnvNames.ARTIFACT_BUCKET;
 import static io.mlops.contract.EnvNames.DATASET_PREFIX;
 import static io.mlops.contract.EnvNames.DATA_BUCKET;
 import static io.mlops.contract.EnvNames.GLUE_JOB_NAME;
+import static io.mlops.contract.EnvNames.INFERENCE_INSTANCE_TYPES;
 import static io.mlops.contract.EnvNames.JOB_NAME_PREFIX;
 import static io.mlops.contract.EnvNames.KMS_KEY_ARN;
 import static io.mlops.contract.EnvNames.MODEL_PACKAGE_GROUP;
@@ -81,7 +82,8 @@ public final class PipelineHandlers extends Construct {
         evaluate = function(props, "Evaluate", Handler.EVALUATE.className(),
                 "Runs the evaluation processing job, applies the quality gate, registers the model package",
                 1024, Duration.minutes(2), env(ARTIFACT_BUCKET, bucket, SAGEMAKER_ROLE_ARN, props.jobRole().role().getRoleArn(),
-                        MODEL_PACKAGE_GROUP, props.registry().groupName(), JOB_NAME_PREFIX, prefix, KMS_KEY_ARN, keyArn));
+                        MODEL_PACKAGE_GROUP, props.registry().groupName(), JOB_NAME_PREFIX, prefix, KMS_KEY_ARN, keyArn,
+                        INFERENCE_INSTANCE_TYPES, String.join(",", props.inferenceInstanceTypes())));
         evaluate.allow(List.of("sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:AddTags"),
                 List.of(processingJobs));
         props.jobRole().grantPassRole(evaluate);

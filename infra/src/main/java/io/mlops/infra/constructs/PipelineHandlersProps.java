@@ -25,7 +25,7 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
 /** Properties of {@link PipelineHandlers}. */
-public record PipelineHandlersProps(Code code, PipelineStorage storage, GlueEtlJob etlJob, SageMakerJobRole jobRole, ModelRegistry registry, String jobNamePrefix, RetentionDays logRetention, RemovalPolicy logRemoval) {
+public record PipelineHandlersProps(Code code, PipelineStorage storage, GlueEtlJob etlJob, SageMakerJobRole jobRole, ModelRegistry registry, String jobNamePrefix, RetentionDays logRetention, RemovalPolicy logRemoval, List<String> inferenceInstanceTypes) {
 
     public static Builder builder() {
         return new Builder();
@@ -41,6 +41,7 @@ public record PipelineHandlersProps(Code code, PipelineStorage storage, GlueEtlJ
         private String jobNamePrefix;
         private RetentionDays logRetention;
         private RemovalPolicy logRemoval;
+        private List<String> inferenceInstanceTypes;
 
         /** Required. */
         public Builder code(Code v) { this.code = v; return this; }
@@ -59,8 +60,11 @@ public record PipelineHandlersProps(Code code, PipelineStorage storage, GlueEtlJ
         /** Required. */
         public Builder logRemoval(RemovalPolicy v) { this.logRemoval = v; return this; }
 
+        /** Required: the endpoints' instance types (DEV, PRD), the model package's supported realtime instance types. */
+        public Builder inferenceInstanceTypes(List<String> v) { this.inferenceInstanceTypes = v; return this; }
+
         public PipelineHandlersProps build() {
-            return new PipelineHandlersProps(code, storage, etlJob, jobRole, registry, jobNamePrefix, logRetention, logRemoval);
+            return new PipelineHandlersProps(code, storage, etlJob, jobRole, registry, jobNamePrefix, logRetention, logRemoval, inferenceInstanceTypes);
         }
     }
 }

@@ -97,6 +97,8 @@ public final class PipelineStack extends Stack {
                 .jobNamePrefix(project)
                 .logRetention(retention)
                 .logRemoval(removal)
+                .inferenceInstanceTypes(java.util.stream.Stream.of(config.dev().instanceType(), config.prd().instanceType())
+                        .distinct().toList())
                 .build());
         systemTest = new SystemTestWorkflow(this, "SystemTest", SystemTestWorkflowProps.of(
                 Code.fromAsset(assets.systemTestJar().toString()), storage, config.endpointName(config.dev()), retention, removal));

@@ -304,7 +304,8 @@ class PipelineStackTest {
                 "io.mlops.lambdas.training.LaunchTrainingHandler",
                 List.of("ARTIFACT_BUCKET", "SAGEMAKER_ROLE_ARN", "JOB_NAME_PREFIX", "KMS_KEY_ARN"),
                 "io.mlops.lambdas.evaluation.EvaluateHandler",
-                List.of("ARTIFACT_BUCKET", "SAGEMAKER_ROLE_ARN", "MODEL_PACKAGE_GROUP", "JOB_NAME_PREFIX", "KMS_KEY_ARN"),
+                List.of("ARTIFACT_BUCKET", "SAGEMAKER_ROLE_ARN", "MODEL_PACKAGE_GROUP", "JOB_NAME_PREFIX", "KMS_KEY_ARN",
+                        "INFERENCE_INSTANCE_TYPES"),
                 "io.mlops.lambdas.approval.ApproveModelHandler", List.of("MODEL_PACKAGE_GROUP"));
         for (var e : env.entrySet()) {
             Map<String, Object> vars = new java.util.LinkedHashMap<>();
@@ -316,6 +317,9 @@ class PipelineStackTest {
                     "Environment", Map.of("Variables", Match.exact(vars)),
                     "LoggingConfig", Match.objectLike(Map.of("LogGroup", Match.anyValue()))));
         }
+        // The model package's supported instance types are the endpoints' (cdk.json context), not a list in a handler.
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", "io.mlops.lambdas.evaluation.EvaluateHandler",
+                "Environment", Map.of("Variables", Match.objectLike(Map.of("INFERENCE_INSTANCE_TYPES", "ml.t2.medium,ml.m5.large")))));
         template.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", "io.mlops.lambdas.modelgroup.ModelGroupHandler",
                 "Runtime", "java21", "Environment", Map.of("Variables", Match.objectLike(Map.of(
                         "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1")))));

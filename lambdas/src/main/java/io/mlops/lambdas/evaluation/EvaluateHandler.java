@@ -265,7 +265,7 @@ public final class EvaluateHandler extends PipelineJobHandler<EvaluateParams> {
                 ModelRegistryClient.description(params.executionId(), params.commitId(), decision.summary()),
                 params.imageUri(), params.modelDataUrl(), status, evaluationUri,
                 "CodePipeline execution " + params.executionId(), params.commitId(), metadata,
-                ModelRegistryClient.clientToken(params.executionId(), state.attempt())));
+                ModelRegistryClient.clientToken(params.executionId(), state.attempt()), config.inferenceInstanceTypes()));
     }
 
     private static String otherMetrics(EvaluationReport report, String gateMetric) {

@@ -39,7 +39,6 @@ public final class ModelRegistryClient {
 
     /** Content types and instance types every registered package declares. */
     public static final List<String> CONTENT_TYPES = List.of("text/csv", "application/json");
-    public static final List<String> REALTIME_INSTANCE_TYPES = List.of("ml.t2.medium", "ml.m5.large", "ml.m5.xlarge");
     public static final List<String> TRANSFORM_INSTANCE_TYPES = List.of("ml.m5.large");
     /** How many pages (of 100, newest first) to search for a package this execution registered before. */
     public static final int EXISTING_SEARCH_PAGES = 3;
@@ -67,7 +66,7 @@ public final class ModelRegistryClient {
      */
     public record NewPackage(String group, String description, String image, String modelDataUrl,
             ModelApprovalStatus status, String statisticsUri, String generatedBy, String commitId,
-            Map<String, String> metadata, String clientToken) {
+            Map<String, String> metadata, String clientToken, List<String> realtimeInstanceTypes) {
     }
 
     private final SageMakerClient sageMaker;
@@ -181,7 +180,7 @@ public final class ModelRegistryClient {
                                 .image(p.image()).modelDataUrl(p.modelDataUrl()).build())
                         .supportedContentTypes(CONTENT_TYPES)
                         .supportedResponseMIMETypes(CONTENT_TYPES)
-                        .supportedRealtimeInferenceInstanceTypesWithStrings(REALTIME_INSTANCE_TYPES)
+                        .supportedRealtimeInferenceInstanceTypesWithStrings(p.realtimeInstanceTypes())
                         .supportedTransformInstanceTypesWithStrings(TRANSFORM_INSTANCE_TYPES)
                         .build())
                 .modelApprovalStatus(p.status())

@@ -132,6 +132,7 @@ public final class ColdStartBenchmark {
         envAll.put("GLUE_JOB_NAME", "mlops-etl");
         envAll.put("SAGEMAKER_ROLE_ARN", "arn:aws:iam::123456789012:role/mlops-sagemaker");
         envAll.put("MODEL_PACKAGE_GROUP", "mlops-bank-marketing");
+        envAll.put("INFERENCE_INSTANCE_TYPES", "ml.t2.medium,ml.m5.large");
         String sourceZipSettings = "{}";
         byte[] sourceZip = Fixtures.zip(Map.of("config/run-settings.json", sourceZipSettings,
                 "etl/settings/bank.json", "{\"label\":{\"column\":\"y\"}}"));

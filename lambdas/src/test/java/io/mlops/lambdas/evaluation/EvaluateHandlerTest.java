@@ -65,7 +65,8 @@ class EvaluateHandlerTest {
                 EnvNames.ARTIFACT_BUCKET, BUCKET,
                 EnvNames.SAGEMAKER_ROLE_ARN, ROLE,
                 EnvNames.MODEL_PACKAGE_GROUP, GROUP,
-                EnvNames.JOB_NAME_PREFIX, "mlops"));
+                EnvNames.JOB_NAME_PREFIX, "mlops",
+                EnvNames.INFERENCE_INSTANCE_TYPES, "ml.t2.medium,ml.m5.large,ml.m5.xlarge"));
         if (withKms) {
             values.put(EnvNames.KMS_KEY_ARN, KMS);
         }
