@@ -1,11 +1,16 @@
 package io.mlops.localrun;
 
+import io.mlops.lambdas.core.Json;
 import io.mlops.lambdas.evaluation.EvaluationReport.InvalidEvaluationException;
 import io.mlops.lambdas.evaluation.QualityGate;
 import io.mlops.lambdas.evaluation.QualityGate.Champion;
 import io.mlops.lambdas.evaluation.QualityGate.Decision;
 import io.mlops.lambdas.settings.RunSettings;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -60,5 +65,14 @@ final class GateStage {
             }
         }
         return new Outcome(gate, gate.evaluate(value, champion), approved, note);
+    }
+
+    /** The decision as {@code quality-gate.json}. */
+    static void write(Outcome g, Path file) throws IOException {
+        Files.writeString(file, Json.EVENTS.writerWithDefaultPrettyPrinter().writeValueAsString(Map.of(
+                "passed", g.passed(), "summary", g.summary(), "checks", g.decision().checks(),
+                "metric", g.gate().metric(), "value", g.decision().value(), "threshold", g.gate().threshold(),
+                "maxRegression", g.gate().maxRegression(),
+                "champion", g.champion().map(RegistryEntry::label).orElse("none"))), StandardCharsets.UTF_8);
     }
 }

@@ -4,17 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mlops.lambdas.core.Json;
 import io.mlops.lambdas.settings.RunSettings;
 import io.mlops.systemtests.cli.UsageException;
-import io.mlops.systemtests.data.TestData;
-import io.mlops.systemtests.endpoint.EndpointCheck;
-import io.mlops.systemtests.endpoint.EndpointTestReport;
 import io.mlops.systemtests.endpoint.EndpointTestSettings;
 import io.mlops.systemtests.load.LoadReport;
-import io.mlops.systemtests.load.LoadRun;
-import io.mlops.systemtests.load.LoadTestCommand;
 import io.mlops.systemtests.load.LoadTestConfig;
 import io.mlops.systemtests.load.ProgressLine;
-import io.mlops.systemtests.load.RequestBodies;
-import io.mlops.systemtests.scoring.HttpScoringEndpoint;
+import io.mlops.systemtests.scoring.EndpointUnavailableException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -30,28 +24,27 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * The local end-to-end run: the pipeline's stages on this machine, no AWS account. Each stage prints
  * {@code [n/8] name ...} when it starts and {@code [n/8] name ok (12.3 s): detail} (or {@code FAILED}) when it
  * ends, and leaves its artifacts under the work folder; the first failing stage stops the run, keeping
  * everything for inspection. The model server is always stopped by its PID: at the end, on failure, and on
- * Ctrl-C (a shutdown hook). See system-tests/README.md, "Local end-to-end run".
+ * Ctrl-C (a shutdown hook). See local-run/README.md.
  */
 public final class LocalPipeline {
     public static final List<String> STAGES = List.of("ETL", "train", "evaluate", "quality gate", "register", "serve",
             "endpoint test", "load test");
-    /** The served model must score the test split as evaluate did: the areas may differ by rounding only. */
-    static final double SKEW_TOLERANCE = 1e-6;
     static final Duration SERVE_READY_TIMEOUT = Duration.ofSeconds(120);
-    static final int SCORING_BATCH = 500;
 
     private final LocalRunOptions options;
     private final PrintStream out;
     private final boolean terminal;
     private final Clock clock;
     private final List<StageResult> results = new ArrayList<>();
-    private final RunState state = new RunState();
+    /** What the stages returned so far; only {@link #stage} sets it, with each stage's outcome. */
+    private RunRecord record = RunRecord.NONE;
     private volatile ModelServerProcess server;
 
     public LocalPipeline(LocalRunOptions options, PrintStream out, boolean terminal, Clock clock) {
@@ -81,8 +74,15 @@ public final class LocalPipeline {
         T run(Map<String, Path> artifacts) throws IOException;
     }
 
+    /** How a stage ends once its outcome is kept: may still fail it (throw) or add artifacts. */
+    @FunctionalInterface
+    private interface StageCheck<T> {
+        StageEnd check(T outcome, Map<String, Path> artifacts) throws IOException;
+    }
+
     /** Everything checked before any stage runs; a problem here is a usage error and creates nothing. */
-    private record Prepared(RunSettings settings, Path etlSettings, String group, ModelContainer container) {
+    private record Prepared(RunSettings settings, Path etlSettings, String group, ModelContainer container,
+            CdkContext.Setting minRocAuc) {
     }
 
     /**
@@ -121,12 +121,13 @@ public final class LocalPipeline {
         LocalRunResult result = new LocalRunResult(options.runId(), failed == null ? LocalRunResult.PASSED
                 : LocalRunResult.FAILED, failed == null ? null : failed.number() + "/" + STAGES.size() + " " + failed.name(),
                 failed == null ? null : failed.detail(), startedAt, Math.round(wall * 10) / 10.0, work.toString(),
-                work.resolve(LocalRunReport.FILE).toString(), List.copyOf(results), metrics(),
-                state.registeredFile == null ? null : state.registeredFile.toString(),
-                state.registered == null ? null : state.registered.status(), state.serverPid, state.serverUrl);
+                work.resolve(LocalRunReport.FILE).toString(), List.copyOf(results), record.metrics(),
+                record.registeredFile() == null ? null : record.registeredFile().toString(),
+                record.registered() == null ? null : record.registered().entry().status(), record.serverPid(),
+                record.serverUrl());
         result.writeTo(work);
-        LocalRunReport.write(work, result, state);
-        RunSummary.print(out, result, state);
+        LocalRunReport.write(work, result, record);
+        RunSummary.print(out, result, record);
         return result;
     }
 
@@ -161,7 +162,7 @@ public final class LocalPipeline {
             throw new UsageException(home.resolve("bin/evaluate") + " is missing: the model container's evaluate entry "
                     + "point is not there");
         }
-        return new Prepared(settings, etlSettings, group, new ModelContainer(home));
+        return new Prepared(settings, etlSettings, group, new ModelContainer(home), CdkContext.minRocAuc(options.repo()));
     }
 
     private void stages(Prepared p, Path work) throws RunStopped {
@@ -170,181 +171,109 @@ public final class LocalPipeline {
         RunSettings settings = p.settings();
         LocalRegistry registry = new LocalRegistry(options.registry());
 
-        state.etl = stage(1, "Spark local mode: etl/bin/run-local on " + options.dataset().getFileName(),
+        EtlStage.Outcome etl = stage(1, "Spark local mode: etl/bin/run-local on " + options.dataset().getFileName(),
                 Map.of("log", logs.resolve("etl.log"), "output", work.resolve("etl"),
                         "manifest", work.resolve("etl/manifest.json")),
                 a -> EtlStage.run(options.repo(), options.dataset(), p.etlSettings(), settings.etl().arguments(),
                         options.runId(), work.resolve("etl"), logs.resolve("etl.log"),
                         Duration.ofMinutes(settings.etl().timeoutMinutes()), this::progress),
-                etl -> ok(etl.manifest().summary() + (etl.skippedArguments().isEmpty() ? ""
-                        : "; not used locally: " + String.join(", ", etl.skippedArguments()))));
+                RunRecord::withEtl,
+                (e, a) -> ok(e.manifest().summary() + (e.skippedArguments().isEmpty() ? ""
+                        : "; not used locally: " + String.join(", ", e.skippedArguments()))));
 
-        state.train = stage(2, "model-container/bin/train, ML_PREFIX=" + prefix,
+        TrainStage.Outcome train = stage(2, "model-container/bin/train, ML_PREFIX=" + prefix,
                 Map.of("log", logs.resolve("train.log"), "hyperparameters", prefix.resolve("input/config/hyperparameters.json"),
                         "model", prefix.resolve("model"), "failure", prefix.resolve("output/failure")),
-                a -> TrainStage.run(p.container(), state.etl, settings.training().hyperparametersAsStrings(), prefix,
+                a -> TrainStage.run(p.container(), etl, settings.training().hyperparametersAsStrings(), prefix,
                         logs.resolve("train.log"), Duration.ofSeconds(settings.training().maxRuntimeSeconds())),
-                t -> ok(String.format(Locale.ROOT, "validation ROC AUC %.4f, train ROC AUC %.4f (%s)",
+                RunRecord::withTrain,
+                (t, a) -> ok(String.format(Locale.ROOT, "validation ROC AUC %.4f, train ROC AUC %.4f (%s)",
                         t.metrics().get("validation:roc_auc"), t.metrics().getOrDefault("train:roc_auc", Double.NaN),
                         t.hyperparameters().getOrDefault("algorithm", "default algorithm"))));
 
-        state.evaluation = stage(3, "model-container/bin/evaluate on model.tar.gz and the test split",
+        EvaluateStage.Outcome evaluation = stage(3, "model-container/bin/evaluate on model.tar.gz and the test split",
                 Map.of("log", logs.resolve("evaluate.log"), "model.tar.gz", prefix.resolve("processing/input/model/model.tar.gz"),
                         "evaluation.json", prefix.resolve("processing/evaluation/evaluation.json"),
                         "report.html", prefix.resolve("processing/evaluation/report.html"),
                         "message", prefix.resolve("output/message")),
-                a -> EvaluateStage.run(p.container(), state.train, state.etl, logs.resolve("evaluate.log"),
+                a -> EvaluateStage.run(p.container(), train, etl, logs.resolve("evaluate.log"),
                         Duration.ofSeconds(settings.evaluation().maxRuntimeSeconds())),
-                e -> ok(metricLine(e)));
+                RunRecord::withEvaluation,
+                (e, a) -> ok(metricLine(e)));
 
         Path gateFile = work.resolve("quality-gate.json");
-        state.gate = stage(4, "QualityGate of the Evaluate handler; champion: newest Approved in " + registry.root()
-                        .resolve(p.group()),
+        GateStage.Outcome gate = stage(4, "QualityGate of the Evaluate handler; champion: newest Approved in "
+                        + registry.root().resolve(p.group()),
                 Map.of("decision", gateFile),
                 a -> {
-                    GateStage.Outcome g = GateStage.run(settings.qualityGate(), state.evaluation, registry, p.group());
-                    Files.writeString(gateFile, Json.EVENTS.writerWithDefaultPrettyPrinter().writeValueAsString(Map.of(
-                            "passed", g.passed(), "summary", g.summary(), "checks", g.decision().checks(),
-                            "metric", g.gate().metric(), "value", g.decision().value(), "threshold", g.gate().threshold(),
-                            "maxRegression", g.gate().maxRegression(),
-                            "champion", g.champion().map(RegistryEntry::label).orElse("none"))), StandardCharsets.UTF_8);
+                    GateStage.Outcome g = GateStage.run(settings.qualityGate(), evaluation, registry, p.group());
+                    GateStage.write(g, gateFile);
                     return g;
                 },
-                g -> new StageEnd(g.passed(), g.summary()));
+                RunRecord::withGate,
+                (g, a) -> new StageEnd(g.passed(), g.summary()));
 
-        state.registered = stage(5, "local registry " + registry.root().resolve(p.group()), Map.of(),
+        RegisterStage.Outcome registered = stage(5, "local registry " + registry.root().resolve(p.group()), Map.of(),
                 a -> {
-                    RegistryEntry entry = registry.register(registryDraft(p.group()));
-                    state.registeredFile = registry.file(entry.group(), entry.version());
-                    a.put("entry", state.registeredFile);
-                    return entry;
+                    RegisterStage.Outcome r = RegisterStage.run(registry, RegisterStage.draft(p.group(), etl, train,
+                            evaluation, gate, options.dataset(), options.runId(), options.work(), clock.instant()));
+                    a.put("entry", r.file());
+                    return r;
                 },
-                e -> ok(e.group() + " " + e.label() + " " + e.status() + (state.gate.passed() ? ""
+                RunRecord::withRegistered,
+                (r, a) -> ok(r.entry().group() + " " + r.entry().label() + " " + r.entry().status() + (gate.passed() ? ""
                         : " (audit trail; not served)")));
-        if (!state.gate.passed()) {
-            StageResult gate = results.get(3);
-            throw new RunStopped(new StageResult(gate.number(), gate.name(), gate.status(), gate.seconds(),
-                    "quality gate failed: " + state.gate.summary() + ". Registered for the audit trail as "
-                            + state.registered.label() + " " + state.registered.status() + " (" + state.registeredFile
+        if (!gate.passed()) {
+            StageResult g = results.get(3);
+            throw new RunStopped(new StageResult(g.number(), g.name(), g.status(), g.seconds(),
+                    "quality gate failed: " + gate.summary() + ". Registered for the audit trail as "
+                            + registered.entry().label() + " " + registered.entry().status() + " (" + registered.file()
                             + "). Improve the model or the data, or change qualityGate in " + options.runSettings() + ".",
-                    gate.artifacts()));
+                    g.artifacts()));
         }
 
-        stage(6, "model-container/bin/serve on 127.0.0.1:" + (options.port() == 0 ? "<free port>" : options.port()),
+        ModelServerProcess served = stage(6, "model-container/bin/serve on 127.0.0.1:"
+                        + (options.port() == 0 ? "<free port>" : options.port()),
                 Map.of("log", logs.resolve("serve.log")),
                 a -> {
                     try {
                         server = p.container().serve(prefix, logs.resolve("serve.log"), SERVE_READY_TIMEOUT, Map.of(),
                                 options.port());
-                    } catch (IllegalStateException | io.mlops.systemtests.scoring.EndpointUnavailableException e) {
+                    } catch (IllegalStateException | EndpointUnavailableException e) {
                         throw new StageFailedException(e.getMessage(), e);
                     }
-                    state.serverPid = server.pid();
-                    state.serverUrl = server.url().toString();
-                    Files.writeString(work.resolve("serve.pid"), server.pid() + "\n", StandardCharsets.UTF_8);
-                    a.put("pid file", work.resolve("serve.pid"));
                     return server;
                 },
-                s -> ok("pid " + s.pid() + ", " + s.url() + " answers GET /ping"));
+                RunRecord::withServer,
+                (s, a) -> {
+                    Files.writeString(work.resolve("serve.pid"), s.pid() + "\n", StandardCharsets.UTF_8);
+                    a.put("pid file", work.resolve("serve.pid"));
+                    return ok("pid " + s.pid() + ", " + s.url() + " answers GET /ping");
+                });
 
-        double minRocAuc = "auc".equals(settings.qualityGate().metric()) ? settings.qualityGate().threshold()
-                : EndpointTestSettings.DEFAULT_MIN_ROC_AUC;
-        // The whole test split, not the contract's default first 5000 records: the endpoint test's ROC AUC is then over
-        // the records evaluate used, and does not depend on the order of the ETL's output (an earlier ETL wrote each
-        // split sorted by class: the first 5000 of 6176 test records were all negatives and the AUC was undefined).
-        int maxRows = (int) Math.min(Integer.MAX_VALUE, Math.max(EndpointTestSettings.DEFAULT_MAX_ROWS,
-                state.etl.manifest().test().rows()));
-        EndpointTestSettings endpointSettings = new EndpointTestSettings(minRocAuc, options.maxP99Millis(),
-                EndpointTestSettings.DEFAULT_BATCH_SIZE, maxRows);
+        CdkContext.Setting minRocAuc = p.minRocAuc();
+        EndpointTestSettings endpointSettings = EndpointStage.settings(minRocAuc.value(), options.maxP99Millis(),
+                etl.manifest().test().rows());
         Path endpointDir = work.resolve("endpoint-test");
-        stage(7, "EndpointTest (min ROC AUC " + minRocAuc + ", max p99 " + options.maxP99Millis() + " ms) on "
-                        + state.serverUrl,
+        stage(7, "EndpointCheck (min ROC AUC " + minRocAuc + ", max p99 " + options.maxP99Millis() + " ms) on "
+                        + served.url(),
                 Map.of("report", endpointDir.resolve("report.json"), "served scores", endpointDir.resolve("served-scores.csv")),
-                a -> endpointTest(endpointSettings, endpointDir),
-                r -> ok(String.format(Locale.ROOT, "%s: %d records, ROC AUC %.4f, batch p99 %.1f ms, %d/%d malformed "
-                        + "requests got a 4xx; whole test split served: ROC AUC %.4f = evaluate's", r.verdict(),
-                        r.counts().rows(), r.rocAuc(), r.latencyMillis().p99(), r.malformedRequests().rejectedWith4xx(),
-                        r.malformedRequests().sent(), state.servedRoc.auc())));
+                a -> EndpointStage.run(endpointSettings, served.endpoint(), etl.split("test"), options.runId(), clock,
+                        endpointDir),
+                RunRecord::withEndpoint,
+                (e, a) -> ok(EndpointStage.check(e, evaluation.report().value("auc").orElse(Double.NaN),
+                        evaluation.evaluationFile(), endpointDir)));
 
         Path loadDir = work.resolve("load-test");
         stage(8, String.format(Locale.ROOT, "closed loop, %d clients, at most %s s and %d requests on %s",
                         options.loadConcurrency(), options.loadDuration().toMillis() / 1000.0, options.loadRequests(),
-                        state.serverUrl),
+                        served.url()),
                 Map.of("load-report.json", loadDir.resolve(LoadReport.JSON_FILE),
                         "load-report.html", loadDir.resolve(LoadReport.HTML_FILE)),
-                a -> loadTest(loadDir),
-                l -> ok(String.format(Locale.ROOT, "%d requests in %.1f s, %d errors, %.1f req/s, p50 %.2f ms, p99 %.2f ms",
-                        l.counts().sent(), l.elapsedSeconds(), l.counts().errors(), l.throughput().requestsPerSecond(),
-                        l.latencyMillis().p50(), l.latencyMillis().p99())));
-    }
-
-    private EndpointTestReport endpointTest(EndpointTestSettings settings, Path dir) throws IOException {
-        TestData test = TestData.local(state.etl.split("test"));
-        HttpScoringEndpoint endpoint = server.endpoint();
-        EndpointTestReport report;
-        try {
-            report = new EndpointCheck(settings, clock).run(endpoint, test, options.runId());
-        } catch (IllegalArgumentException | io.mlops.systemtests.scoring.EndpointUnavailableException e) {
-            throw new StageFailedException(e.getMessage(), e);
-        }
-        state.endpointTest = report;
-        report.writeTo(dir);
-        if (!report.passed()) {
-            throw new StageFailedException("endpoint test FAIL: " + String.join("; ", report.failures()) + "; report: "
-                    + dir.resolve("report.json"));
-        }
-        ServedScores served = ServedScores.score(endpoint, test, SCORING_BATCH);
-        served.writeCsv(dir.resolve("served-scores.csv"));
-        state.servedRoc = RocCurve.of(served.scores(), served.labels());
-        double evaluated = state.evaluation.report().value("auc").orElse(Double.NaN);
-        if (!(Math.abs(state.servedRoc.auc() - evaluated) <= SKEW_TOLERANCE)) {
-            throw new StageFailedException(String.format(Locale.ROOT, "training/serving skew: the served model's ROC AUC on "
-                    + "the whole test split (%d records) is %.6f but evaluate computed %.6f from the same model and split; "
-                    + "serve and evaluate must score identically (scores: %s, evaluation: %s)", state.servedRoc.records(),
-                    state.servedRoc.auc(), evaluated, dir.resolve("served-scores.csv"), state.evaluation.evaluationFile()));
-        }
-        return report;
-    }
-
-    private LoadReport loadTest(Path dir) throws IOException {
-        RequestBodies bodies = RequestBodies.fromCsv(state.etl.split("test"), "y", 1, "text/csv", 42);
-        LoadTestConfig config = LoadTestConfig.closedLoop(options.loadConcurrency(), options.loadDuration(),
-                options.loadRequests());
-        LoadReport report;
-        try {
-            report = new LoadRun(clock).run(server.endpoint(), bodies, config, new ProgressLine(out, terminal, 5));
-        } catch (LoadRun.PreflightFailedException | io.mlops.systemtests.scoring.EndpointUnavailableException e) {
-            throw new StageFailedException(e.getMessage(), e);
-        }
-        state.load = report;
-        report.writeTo(dir);
-        LoadReport.Counts c = report.counts();
-        if (c.errors() > 0 || c.dropped() > 0 || c.unfinished() > 0 || c.ok() != c.sent()) {
-            throw new StageFailedException(c.errors() + " errors, " + c.dropped() + " dropped and " + c.unfinished()
-                    + " unfinished of " + c.sent() + " requests (" + report.errorsByStatus() + ", first messages: "
-                    + report.errorSamples() + "); a local model server must answer every request; report: "
-                    + dir.resolve(LoadReport.JSON_FILE));
-        }
-        return report;
-    }
-
-    private RegistryEntry registryDraft(String group) {
-        GateStage.Outcome g = state.gate;
-        Map<String, String> artifacts = new LinkedHashMap<>();
-        artifacts.put("modelData", state.evaluation.modelTarGz().toString());
-        artifacts.put("evaluation", state.evaluation.evaluationFile().toString());
-        artifacts.put("evaluationReport", state.evaluation.reportFile().toString());
-        artifacts.put("etlManifest", state.etl.manifestFile().toString());
-        artifacts.put("work", options.work().toString());
-        RegistryEntry.Gate gate = new RegistryEntry.Gate(g.gate().metric(), g.decision().value(), g.gate().threshold(),
-                g.gate().maxRegression(), g.decision().champion().map(c -> c.label()).orElse(null),
-                g.decision().champion().map(c -> c.value()).orElse(null), g.passed(), g.decision().checks());
-        EtlManifest m = state.etl.manifest();
-        return new RegistryEntry(group, 0, g.passed() ? RegistryEntry.PENDING : RegistryEntry.REJECTED,
-                clock.instant().toString(), options.runId(), gate, EvaluateStage.metricsOf(state.evaluation),
-                state.train.metrics(), state.train.hyperparameters(),
-                new RegistryEntry.Dataset(options.dataset().toString(), state.etl.datasetSha256(), m.sourceMember(),
-                        m.rowsRead()), artifacts);
+                a -> LoadStage.run(served.endpoint(), etl.split("test"), LoadTestConfig.closedLoop(options.loadConcurrency(),
+                        options.loadDuration(), options.loadRequests()), new ProgressLine(out, terminal, 5), clock),
+                RunRecord::withLoad,
+                (l, a) -> ok(LoadStage.check(l, loadDir)));
     }
 
     /**
@@ -352,10 +281,11 @@ public final class LocalPipeline {
      * its end.
      *
      * @param artifacts what the stage leaves (name to path; only those that exist are recorded); the body may add
+     * @param keep      adds the body's outcome to the run's record, before {@code end} (which may still fail the stage)
      * @throws RunStopped when it failed
      */
     private <T> T stage(int n, String what, Map<String, Path> artifacts, StageBody<T> body,
-            java.util.function.Function<T, StageEnd> end) throws RunStopped {
+            BiFunction<RunRecord, T, RunRecord> keep, StageCheck<T> end) throws RunStopped {
         String name = STAGES.get(n - 1);
         out.printf(Locale.ROOT, "[%d/%d] %s … %s%n", n, STAGES.size(), name, what);
         out.flush();
@@ -365,7 +295,8 @@ public final class LocalPipeline {
         StageEnd outcome;
         try {
             value = body.run(produced);
-            outcome = end.apply(value);
+            record = keep.apply(record, value);
+            outcome = end.check(value, produced);
         } catch (StageFailedException e) {
             throw failed(n, name, start, e.getMessage(), produced);
         } catch (IOException | RuntimeException e) {
@@ -421,36 +352,6 @@ public final class LocalPipeline {
         return String.format(Locale.ROOT, "test ROC AUC %.4f, PR AUC %.4f, F1 %.4f at threshold %.4f (%s records)",
                 m.getOrDefault("auc", Double.NaN), m.getOrDefault("pr_auc", Double.NaN), m.getOrDefault("f1", Double.NaN),
                 e.threshold() == null ? Double.NaN : e.threshold(), e.rows() == null ? "?" : e.rows().toString());
-    }
-
-    private Map<String, Double> metrics() {
-        Map<String, Double> m = new LinkedHashMap<>();
-        if (state.evaluation != null) {
-            EvaluateStage.metricsOf(state.evaluation).forEach((k, v) -> m.put("test:" + k, v));
-        }
-        if (state.train != null) {
-            m.putAll(state.train.metrics());
-        }
-        if (state.servedRoc != null) {
-            m.put("served:auc", state.servedRoc.auc());
-        }
-        if (state.endpointTest != null) {
-            if (state.endpointTest.rocAuc() != null) {
-                m.put("endpoint-test:auc", state.endpointTest.rocAuc());
-            }
-            m.put("endpoint-test:p50_ms", state.endpointTest.latencyMillis().p50());
-            m.put("endpoint-test:p99_ms", state.endpointTest.latencyMillis().p99());
-        }
-        if (state.load != null) {
-            LoadReport.Counts c = state.load.counts();
-            m.put("load:sent", (double) c.sent());
-            m.put("load:ok", (double) c.ok());
-            m.put("load:errors", (double) c.errors());
-            m.put("load:requests_per_s", state.load.throughput().requestsPerSecond());
-            m.put("load:p50_ms", state.load.latencyMillis().p50());
-            m.put("load:p99_ms", state.load.latencyMillis().p99());
-        }
-        return m;
     }
 
     /** Stops the model server by its PID, once; says so. */

@@ -25,13 +25,13 @@ final class LocalRunReport {
     private LocalRunReport() {
     }
 
-    static Path write(Path work, LocalRunResult result, RunState state) throws IOException {
+    static Path write(Path work, LocalRunResult result, RunRecord record) throws IOException {
         Path file = work.resolve(FILE);
-        Files.writeString(file, html(work, result, state), StandardCharsets.UTF_8);
+        Files.writeString(file, html(work, result, record), StandardCharsets.UTF_8);
         return file;
     }
 
-    static String html(Path work, LocalRunResult result, RunState state) throws IOException {
+    static String html(Path work, LocalRunResult result, RunRecord record) throws IOException {
         StringBuilder body = new StringBuilder();
         String css = result.passed() ? "pass" : "fail";
         body.append("<p>Outcome: <span class=\"").append(css).append("\">").append(result.status()).append("</span>")
@@ -44,30 +44,30 @@ final class LocalRunReport {
                     .append(Html.escape(result.message())).append("</pre></div>\n");
         }
         stages(body, work, result.stages());
-        if (state.etl != null) {
-            data(body, state.etl);
+        if (record.etl() != null) {
+            data(body, record.etl());
         }
-        if (state.evaluation != null || state.train != null) {
-            metrics(body, state);
+        if (record.evaluation() != null || record.train() != null) {
+            metrics(body, record);
         }
-        if (state.servedRoc != null) {
-            roc(body, state);
+        if (record.servedRoc() != null) {
+            roc(body, record);
         }
-        if (state.evaluation != null) {
-            List<String> charts = EvaluateStage.embeddedCharts(state.evaluation.reportFile());
+        if (record.evaluation() != null) {
+            List<String> charts = EvaluateStage.embeddedCharts(record.evaluation().reportFile());
             if (!charts.isEmpty()) {
                 body.append("<h2>Evaluate's charts (test split)</h2>\n<div>").append(String.join("", charts))
                         .append("</div>\n");
             }
         }
-        if (state.gate != null) {
-            gate(body, work, state);
+        if (record.gate() != null) {
+            gate(body, work, record);
         }
-        if (state.endpointTest != null) {
-            body.append("<h2 id=\"endpoint-test\">Endpoint test</h2>\n").append(EndpointTestHtml.section(state.endpointTest));
+        if (record.endpointTest() != null) {
+            body.append("<h2 id=\"endpoint-test\">Endpoint test</h2>\n").append(EndpointTestHtml.section(record.endpointTest()));
         }
-        if (state.load != null) {
-            body.append("<h2 id=\"load-test\">Load test</h2>\n").append(LoadReportHtml.section(state.load));
+        if (record.load() != null) {
+            body.append("<h2 id=\"load-test\">Load test</h2>\n").append(LoadReportHtml.section(record.load()));
         }
         return Html.page("Local run " + result.runId() + ": " + result.status(), body.toString());
     }
@@ -114,10 +114,10 @@ final class LocalRunReport {
         body.append("</table>\n");
     }
 
-    private static void metrics(StringBuilder body, RunState state) {
+    private static void metrics(StringBuilder body, RunRecord record) {
         body.append("<h2 id=\"metrics\">Model metrics</h2>\n");
-        if (state.evaluation != null) {
-            EvaluateStage.Outcome e = state.evaluation;
+        if (record.evaluation() != null) {
+            EvaluateStage.Outcome e = record.evaluation();
             body.append("<p>evaluate on the test split (").append(e.rows() == null ? "?" : e.rows())
                     .append(" records; F1, precision, recall and accuracy at the threshold that maximises F1 there):</p>\n"
                             + "<table><tr><th>metric</th><th>value</th></tr>\n");
@@ -135,22 +135,22 @@ final class LocalRunReport {
                         .append("</td><td class=\"num\">").append(cm[1][1]).append("</td></tr></table>\n");
             }
         }
-        if (state.train != null) {
+        if (record.train() != null) {
             body.append("<p>train (METRIC lines; hyperparameters <code>")
-                    .append(Html.escape(state.train.hyperparameters().toString())).append("</code>):</p>\n"
+                    .append(Html.escape(record.train().hyperparameters().toString())).append("</code>):</p>\n"
                             + "<table><tr><th>metric</th><th>value</th></tr>\n");
-            state.train.metrics().forEach((name, value) -> body.append("<tr><td>").append(Html.escape(name))
+            record.train().metrics().forEach((name, value) -> body.append("<tr><td>").append(Html.escape(name))
                     .append("</td><td class=\"num\">").append(fmt4(value)).append("</td></tr>\n"));
             body.append("</table>\n");
         }
     }
 
-    private static void roc(StringBuilder body, RunState state) {
-        RocCurve curve = state.servedRoc.thinned(400);
+    private static void roc(StringBuilder body, RunRecord record) {
+        RocCurve curve = record.servedRoc().thinned(400);
         body.append("<h2 id=\"roc\">ROC curve</h2>\n<p>The served model's answers for all ").append(curve.records())
                 .append(" records of the test split: ROC AUC ").append(fmt4(curve.auc()));
-        if (state.evaluation != null) {
-            state.evaluation.report().value("auc").ifPresent(auc -> body.append(" (evaluate: ").append(fmt4(auc))
+        if (record.evaluation() != null) {
+            record.evaluation().report().value("auc").ifPresent(auc -> body.append(" (evaluate: ").append(fmt4(auc))
                     .append(")"));
         }
         body.append(".</p>\n").append(SvgChart.linear(ROC_CHART_ID, "ROC curve (test split, served model)",
@@ -159,8 +159,8 @@ final class LocalRunReport {
                         new SvgChart.Series("chance", new double[] {0, 1}, new double[] {0, 1}))));
     }
 
-    private static void gate(StringBuilder body, Path work, RunState state) {
-        GateStage.Outcome g = state.gate;
+    private static void gate(StringBuilder body, Path work, RunRecord record) {
+        GateStage.Outcome g = record.gate();
         body.append("<h2 id=\"gate\">Quality gate and registry</h2>\n<p>Gate <span class=\"")
                 .append(g.passed() ? "pass\">passed" : "fail\">FAILED").append("</span> (metric ")
                 .append(Html.escape(g.gate().metric())).append(", threshold ").append(fmt4(g.gate().threshold()))
@@ -172,10 +172,11 @@ final class LocalRunReport {
             body.append("<li>").append(Html.escape(g.note())).append("</li>\n");
         }
         body.append("</ul>\n");
-        if (state.registered != null) {
-            body.append("<p>Registered <b>").append(Html.escape(state.registered.group())).append(" ")
-                    .append(state.registered.label()).append("</b> as <b>").append(Html.escape(state.registered.status()))
-                    .append("</b>: <code>").append(Html.escape(relative(work, state.registeredFile.toString())))
+        if (record.registered() != null) {
+            RegistryEntry entry = record.registered().entry();
+            body.append("<p>Registered <b>").append(Html.escape(entry.group())).append(" ")
+                    .append(entry.label()).append("</b> as <b>").append(Html.escape(entry.status()))
+                    .append("</b>: <code>").append(Html.escape(relative(work, record.registeredFile().toString())))
                     .append("</code></p>\n");
         }
     }

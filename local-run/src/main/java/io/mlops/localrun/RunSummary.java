@@ -10,7 +10,7 @@ final class RunSummary {
     private RunSummary() {
     }
 
-    static void print(PrintStream out, LocalRunResult result, RunState state) {
+    static void print(PrintStream out, LocalRunResult result, RunRecord record) {
         out.println();
         out.printf(Locale.ROOT, "=== local run %s%s in %.1f s ===%n", result.status(),
                 result.failedStage() == null ? "" : " at stage " + result.failedStage(), result.wallSeconds());
@@ -27,12 +27,13 @@ final class RunSummary {
                     m.getOrDefault("test:pr_auc", Double.NaN), m.getOrDefault("test:f1", Double.NaN),
                     fmt(m.get("validation:roc_auc")));
         }
-        if (state.registered != null) {
-            out.println("registry: " + state.registered.group() + " " + state.registered.label() + " "
-                    + state.registered.status() + " -> " + result.registryEntry());
+        if (record.registered() != null) {
+            RegistryEntry entry = record.registered().entry();
+            out.println("registry: " + entry.group() + " " + entry.label() + " " + entry.status() + " -> "
+                    + result.registryEntry());
         }
-        if (state.load != null) {
-            LoadTestCommand.printSummary(state.load, out);
+        if (record.load() != null) {
+            LoadTestCommand.printSummary(record.load(), out);
         }
         if (result.message() != null) {
             out.println();

@@ -122,6 +122,10 @@ class LocalRunIT {
         softly.assertThat(endpoint.verdict()).isEqualTo(EndpointTestReport.PASS);
         softly.assertThat(endpoint.rocAuc()).isGreaterThanOrEqualTo(MIN_TEST_AUC);
         softly.assertThat(endpoint.malformedRequests().rejectedWith4xx()).isEqualTo(5);
+        CdkContext.Setting minRocAuc = CdkContext.minRocAuc(REPO);
+        softly.assertThat(endpoint.settings().minRocAuc()).as("the DEV test's minimum, from cdk.json")
+                .isEqualTo(minRocAuc.value());
+        softly.assertThat(run.output()).contains("EndpointCheck (min ROC AUC " + minRocAuc.value() + " from cdk.json mlops:");
         softly.assertThat(result.metrics().get("served:auc")).isCloseTo(result.metrics().get("test:auc"),
                 org.assertj.core.api.Assertions.within(1e-6));
         // 8 load test: bounded, zero errors

@@ -28,7 +28,7 @@ class LocalRunReportTest {
         }
 
         String html = LocalRunReport.html(WORK, result(LocalRunResult.FAILED, "1/8 ETL", stages.get(0).detail(), stages),
-                new RunState());
+                RunRecord.NONE);
 
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<span class=\"fail\">FAILED</span> at stage 1/8 ETL")
                 .contains("ETL FAILED: zip archive &lt;x.zip&gt; is corrupt or truncated")
@@ -40,8 +40,8 @@ class LocalRunReportTest {
 
     @Test
     void theRocCurveIsAnInlineChartOfTheServedScores() throws IOException {
-        RunState state = new RunState();
-        state.servedRoc = RocCurve.of(new double[] {0.9, 0.7, 0.6, 0.2}, new int[] {1, 0, 1, 0});
+        RunRecord state = RunRecord.NONE.withEndpoint(new EndpointStage.Outcome(null,
+                RocCurve.of(new double[] {0.9, 0.7, 0.6, 0.2}, new int[] {1, 0, 1, 0})));
         List<StageResult> stages = new ArrayList<>();
         for (int n = 1; n <= 8; n++) {
             stages.add(new StageResult(n, LocalPipeline.STAGES.get(n - 1), StageResult.OK, 1.5, "fine", Map.of()));
