@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
 
 /**
  * The EndpointTest Lambda of the system-test state machine (docs/contracts/endpoint-test.md):
- * runs {@link EndpointTest} against the SageMaker endpoint {@code endpointName} with the test split
+ * runs {@link EndpointCheck} against the SageMaker endpoint {@code endpointName} with the test split
  * under {@code testDataUri}, writes {@code report.json} under {@code reportUri}, returns the verdict.
  * Infrastructure problems (endpoint missing, access denied, S3 unreadable) are thrown, so the state
  * machine retries or fails with the cause; a model that breaks a check is a {@code FAIL} verdict.
@@ -62,7 +62,7 @@ public final class EndpointTestHandler extends JsonStreamHandler<EndpointTestReq
                 "testDataUri", testData.toString(), "executionId", request.executionId()));
         EndpointTestReport result;
         try {
-            result = new EndpointTest(settings).run(
+            result = new EndpointCheck(settings).run(
                     new SageMakerScoringEndpoint(runtime, request.endpointName(), region),
                     new S3TestData(s3, testData), request.executionId());
         } catch (RuntimeException e) {

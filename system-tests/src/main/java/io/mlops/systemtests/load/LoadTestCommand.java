@@ -93,7 +93,7 @@ public final class LoadTestCommand {
             out.println("load-test: " + endpoint.describe() + ", " + describe(config) + "; " + bodies.sourceRows()
                     + " records in " + bodies.source() + (bodies.labelDropped() ? " (label column dropped)" : ""));
             Progress progress = cli.has("quiet") ? Progress.NONE : new ProgressLine(out, terminal, 5);
-            LoadReport report = new LoadTest().run(endpoint, bodies, config, progress);
+            LoadReport report = new LoadRun().run(endpoint, bodies, config, progress);
             List<Path> files = report.writeTo(reportDir);
             printSummary(report, out);
             out.println("reports: " + files.get(0) + ", " + files.get(1));
@@ -101,7 +101,7 @@ public final class LoadTestCommand {
         } catch (UsageException | IllegalArgumentException e) {
             err.println("load-test: " + e.getMessage());
             return USAGE;
-        } catch (EndpointUnavailableException | LoadTest.PreflightFailedException e) {
+        } catch (EndpointUnavailableException | LoadRun.PreflightFailedException e) {
             err.println("load-test: " + e.getMessage());
             return TARGET_FAILED;
         } catch (IOException e) {

@@ -20,9 +20,9 @@ class AutoscalingTest {
     void sustainedThroughputIsTheBestWindowOfFullSeconds() {
         List<LoadReport.SecondStats> seconds = List.of(second(0, 10), second(1, 30), second(2, 30), second(3, 5),
                 second(4, 100));
-        assertThat(LoadTest.bestWindow(seconds, 4, 2)).isEqualTo(30);
-        assertThat(LoadTest.bestWindow(seconds, 5, 2)).isEqualTo(52.5);
-        assertThat(LoadTest.bestWindow(seconds, 4, 4)).isEqualTo(18.75);
+        assertThat(LoadRun.bestWindow(seconds, 4, 2)).isEqualTo(30);
+        assertThat(LoadRun.bestWindow(seconds, 5, 2)).isEqualTo(52.5);
+        assertThat(LoadRun.bestWindow(seconds, 4, 4)).isEqualTo(18.75);
     }
 
     private static LoadReport.SecondStats second(int s, long ok) {
