@@ -32,7 +32,7 @@ public final class AssetPaths {
      */
     public static final List<String> SEED_EXCLUDES = List.of(
             ".git", "**/target", "node_modules", "**/node_modules", "cdk.out", "**/cdk.out", ".cdk.staging",
-            "work", "local-run", "**/__pycache__", "**/*.pyc", ".pytest_cache", "**/.pytest_cache",
+            "work", "**/__pycache__", "**/*.pyc", ".pytest_cache", "**/.pytest_cache",
             ".idea", "**/*.iml", ".vscode", ".DS_Store", "**/*.class");
 
     private final Path repoRoot;

@@ -211,6 +211,12 @@ class PipelineStackTest {
         List<String> names = files.stream().map(f -> staged.relativize(f).toString()).toList();
         assertThat(names).contains("pom.xml", "cdk.json", "config/run-settings.json", "etl/data/bank-additional.zip",
                 "infra/pom.xml", "lambdas/pom.xml");
+        // Every module of the root pom: CodeBuild runs the reactor (mvn -pl etl -am) on this seed.
+        java.util.regex.Matcher module = java.util.regex.Pattern.compile("<module>([^<]+)</module>")
+                .matcher(java.nio.file.Files.readString(io.mlops.infra.TestApps.REPO_ROOT.resolve("pom.xml")));
+        while (module.find()) {
+            assertThat(names).as("the seed holds module " + module.group(1)).contains(module.group(1) + "/pom.xml");
+        }
         assertThat(names).noneMatch(n -> n.startsWith(".git/") || n.contains("/target/") || n.startsWith("node_modules/")
                 || n.startsWith("cdk.out/") || n.endsWith(".class"));
         long total = 0;

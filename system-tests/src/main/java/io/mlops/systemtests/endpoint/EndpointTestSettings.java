@@ -1,5 +1,7 @@
 package io.mlops.systemtests.endpoint;
 
+import io.mlops.contract.actions.EndpointTest;
+
 /**
  * Thresholds and sizes of one endpoint test (the contract's optional inputs).
  *
@@ -9,10 +11,10 @@ package io.mlops.systemtests.endpoint;
  * @param maxRows      records scored at most (the first ones of the split, in file order)
  */
 public record EndpointTestSettings(double minRocAuc, double maxP99Millis, int batchSize, int maxRows) {
-    public static final double DEFAULT_MIN_ROC_AUC = 0.75;
-    public static final double DEFAULT_MAX_P99_MILLIS = 1000;
-    public static final int DEFAULT_BATCH_SIZE = 100;
-    public static final int DEFAULT_MAX_ROWS = 5000;
+    public static final double DEFAULT_MIN_ROC_AUC = EndpointTest.DEFAULT_MIN_ROC_AUC;
+    public static final double DEFAULT_MAX_P99_MILLIS = EndpointTest.DEFAULT_MAX_P99_MILLIS;
+    public static final int DEFAULT_BATCH_SIZE = EndpointTest.DEFAULT_BATCH_SIZE;
+    public static final int DEFAULT_MAX_ROWS = EndpointTest.DEFAULT_MAX_ROWS;
     /** SageMaker's request payload limit is 6 MB; 10,000 short tabular rows stay well below. */
     public static final int MAX_BATCH_SIZE = 10_000;
 
