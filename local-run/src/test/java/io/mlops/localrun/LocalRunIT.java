@@ -123,9 +123,9 @@ class LocalRunIT {
         softly.assertThat(endpoint.rocAuc()).isGreaterThanOrEqualTo(MIN_TEST_AUC);
         softly.assertThat(endpoint.malformedRequests().rejectedWith4xx()).isEqualTo(5);
         CdkContext.Setting minRocAuc = CdkContext.minRocAuc(REPO);
-        softly.assertThat(endpoint.settings().minRocAuc()).as("the DEV test's minimum, from cdk.json")
+        softly.assertThat(endpoint.settings().minRocAuc()).as("the DEV test's minimum, from cdk.json or the shared default")
                 .isEqualTo(minRocAuc.value());
-        softly.assertThat(run.output()).contains("EndpointCheck (min ROC AUC " + minRocAuc.value() + " from cdk.json mlops:");
+        softly.assertThat(run.output()).contains("EndpointCheck (min ROC AUC " + minRocAuc.value() + " from " + minRocAuc.source());
         softly.assertThat(result.metrics().get("served:auc")).isCloseTo(result.metrics().get("test:auc"),
                 org.assertj.core.api.Assertions.within(1e-6));
         // 8 load test: bounded, zero errors

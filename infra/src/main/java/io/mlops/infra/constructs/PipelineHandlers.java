@@ -29,7 +29,7 @@ import software.constructs.Construct;
 /**
  * The CodePipeline job handlers (one shaded jar, one function each, java21): LaunchEtl, MonitorEtl,
  * LaunchTraining, MonitorTraining, Evaluate, ApproveModel. Each gets exactly the environment
- * variables ({@link io.mlops.contract.EnvNames}) and IAM statements its Javadoc in {@code lambdas/} lists.
+ * variables ({@link io.mlops.contract.EnvNames}) and IAM statements docs/contracts/handlers.md lists.
  */
 public final class PipelineHandlers extends Construct {
 
@@ -76,7 +76,7 @@ public final class PipelineHandlers extends Construct {
         grantKeyForJobs(launchTraining, keyArn);
 
         monitorTraining = function(props, "MonitorTraining", Handler.MONITOR_TRAINING.className(),
-                "Polls the SageMaker training job", 512, Duration.minutes(1), env(JOB_NAME_PREFIX, prefix));
+                "Polls the SageMaker training job", 512, Duration.minutes(1), env());
         monitorTraining.allow(List.of("sagemaker:DescribeTrainingJob"), List.of(trainingJobs));
 
         evaluate = function(props, "Evaluate", Handler.EVALUATE.className(),
