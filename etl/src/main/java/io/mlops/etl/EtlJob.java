@@ -170,7 +170,7 @@ public final class EtlJob {
             Counts counts = transform.counts(cached);
             LOG.info("read, validated and de-duplicated {} rows in {} s: {} rejected, {} duplicates, {} negatives, {} positives",
                     counts.rowsRead, secondsSince(t0), counts.rejected, counts.duplicates, counts.classRows[0], counts.classRows[1]);
-            transform.checkCounts(counts, () -> writer.writeRejected(cached));
+            transform.checkCounts(counts, () -> writer.writeRejected(cached), cached);
             SplitPlan plan = SplitPlan.of(counts.classRows, settings.split().fractions());
             Map<String, EtlWriter.Observed> written = writer.writeAll(cached, transform.splitOf(counts, plan));
             EtlManifest manifest = ManifestBuilder.build(args, input, header, loaded, transform.partitions, transform.names,

@@ -228,7 +228,7 @@ final class EtlTransform {
      * {@code writeRejected} has written them, so the user can see why), a class without rows, or a split that
      * would get no row of a class.
      */
-    void checkCounts(Counts counts, Runnable writeRejected) {
+    void checkCounts(Counts counts, Runnable writeRejected, Dataset<Row> cached) {
         if (counts.rowsRead == 0) {
             throw new EtlException("input " + input.uri + " has a header but no data rows; upload the full dataset");
         }
@@ -242,17 +242,17 @@ final class EtlTransform {
                         + CsvHeader.show(header.delimiter()) + "' like the header?)";
             }
             throw new EtlException(String.format(Locale.ROOT,
-                    "rejected %d of %d rows read (%.2f%%), above maxRejectFraction %s (%.2f%%)%s; by reason %s;"
+                    "rejected %d of %d rows read (%.2f%%), above maxRejectFraction %s (%.2f%%)%s; by reason %s%s;"
                             + " the rows and their reasons are in %s/%s/; fix the data or raise --max-reject-fraction",
                     counts.rejected, counts.rowsRead, 100 * rejectedFraction, settings.maxRejectFraction(),
-                    100 * settings.maxRejectFraction(), hint, counts.byReason, out, REJECTED));
+                    100 * settings.maxRejectFraction(), hint, counts.byReason, unknownLabels(counts, cached), out, REJECTED));
         }
         String labelText = "label column " + settings.label().column();
         if (counts.classRows[1] == 0 || counts.classRows[0] == 0) {
             throw new EtlException(labelText + " has " + counts.classRows[1] + " positive ('" + settings.label().positive()
                     + "') and " + counts.classRows[0] + " negative " + settings.label().negative()
-                    + " valid rows; a binary classifier needs both: check the data or label.positive/negative in "
-                    + settingsWhere);
+                    + " valid rows" + unknownLabels(counts, cached) + "; a binary classifier needs both: check the data or"
+                    + " label.positive/negative in " + settingsWhere);
         }
         SplitPlan plan = SplitPlan.of(counts.classRows, settings.split().fractions());
         for (int s = 0; s < SPLITS.length; s++) {
@@ -264,6 +264,59 @@ final class EtlTransform {
                 }
             }
         }
+    }
+
+    static final int UNKNOWN_LABELS_SHOWN = 5;
+    static final int SHOWN_VALUE_CHARS = 40;
+
+    /**
+     * For a failure message: the most frequent label values rejected as unknown, with their counts (at most
+     * {@value #UNKNOWN_LABELS_SHOWN}, each cut to {@value #SHOWN_VALUE_CHARS} characters), so that a file saying
+     * {@code malignant} where the settings say {@code M} is seen at once; empty when no label was unknown.
+     */
+    String unknownLabels(Counts counts, Dataset<Row> cached) {
+        String reason = "unknown_label:" + settings.label().column();
+        Long total = counts.byReason.get(reason);
+        if (total == null || total == 0 || cached == null) {
+            return "";
+        }
+        // The offending value is the second field of the rejected row's CSV text.
+        List<StructField> fields = new ArrayList<>();
+        fields.add(DataTypes.createStructField("reason", DataTypes.StringType, true));
+        fields.add(DataTypes.createStructField("value", DataTypes.StringType, true));
+        for (int i = 0; i < names.size(); i++) {
+            fields.add(DataTypes.createStructField("c" + i, DataTypes.StringType, true));
+        }
+        fields.add(DataTypes.createStructField(CORRUPT, DataTypes.StringType, true));
+        Map<String, String> options = new HashMap<>();
+        options.put("sep", ",");
+        options.put("quote", "\"");
+        options.put("escape", "\"");
+        options.put("ignoreLeadingWhiteSpace", "false");
+        options.put("ignoreTrailingWhiteSpace", "false");
+        List<Row> top = cached.filter(col("g").equalTo(2).and(col("reason").equalTo(reason)))
+                .select(functions.from_csv(col("rejected"), lit(new StructType(fields.toArray(new StructField[0])).toDDL()), options)
+                        .getField("value").as("value"))
+                .groupBy(col("value")).agg(count(lit(1)).as("n"))
+                .orderBy(col("n").desc(), col("value").asc_nulls_first())
+                .limit(UNKNOWN_LABELS_SHOWN + 1)
+                .collectAsList();
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < Math.min(UNKNOWN_LABELS_SHOWN, top.size()); i++) {
+            shown.add(shownValue(top.get(i).getString(0)) + " (" + top.get(i).getLong(1) + ")");
+        }
+        return "; unknown values of label column " + settings.label().column() + " in " + total
+                + " rows, most frequent first: " + String.join(", ", shown) + (top.size() > UNKNOWN_LABELS_SHOWN ? ", ..." : "")
+                + " (allowed: label.positive '" + settings.label().positive() + "', label.negative "
+                + settings.label().negative().stream().map(v -> "'" + v + "'").toList() + ")";
+    }
+
+    /** A value for a message: quoted, cut to {@value #SHOWN_VALUE_CHARS} characters. */
+    static String shownValue(String value) {
+        if (value == null) {
+            return "(null)";
+        }
+        return "'" + (value.length() > SHOWN_VALUE_CHARS ? value.substring(0, SHOWN_VALUE_CHARS) + "..." : value) + "'";
     }
 
     /** Which split a valid row belongs to: 0 train, 1 validation, 2 test. */
