@@ -248,7 +248,7 @@ public final class EtlJob {
     static CsvHeader checkHeaders(DatasetInput input, EtlSettings settings, String settingsWhere, Configuration conf) {
         char fixed = "auto".equals(settings.delimiter()) ? 0 : EtlSettings.delimiterChar(settings.delimiter());
         FileSystem fs = fileSystem(input.files.get(0), conf, "input");
-        CsvHeader header = CsvHeader.read(fs, input.files.get(0), conf, fixed);
+        CsvHeader header = CsvHeader.read(fs, input.files.get(0), conf, fixed, settings.charset());
         String source = input.member != null ? input.uri + " (member " + input.member + ")" : input.files.get(0).toString();
         List<String> found = header.names();
         Set<String> seen = new HashSet<>();
@@ -286,7 +286,7 @@ public final class EtlJob {
             throw new EtlException(msg.toString());
         }
         for (Path other : input.files.subList(1, input.files.size())) {
-            CsvHeader h = CsvHeader.read(fs, other, conf, header.delimiter());
+            CsvHeader h = CsvHeader.read(fs, other, conf, header.delimiter(), settings.charset());
             if (!h.names().equals(found)) {
                 throw new EtlException("file " + other + " has header " + h.names() + " but " + input.files.get(0) + " has " + found
                         + "; all files under " + input.uri + " need the same columns in the same order");

@@ -41,6 +41,10 @@ import static org.apache.spark.sql.functions.xxhash64;
 final class EtlTransform {
     /** Spark's column for the raw line of a row with the wrong field count; a reserved input column name. */
     static final String CORRUPT = "_corrupt_record";
+    /** What a decoder puts in place of bytes that are not valid in the charset. */
+    static final String REPLACEMENT_CHARACTER = "\uFFFD";
+    /** Reject reason prefix of a value that did not decode in the settings' encoding. */
+    static final String INVALID_ENCODING = "invalid_encoding:";
     private static final long AUTO_PARTITION_BYTES = 64L << 20;
     private static final int BUCKETS_PER_PARTITION = 1024;
 
@@ -102,7 +106,7 @@ final class EtlTransform {
                 .option("sep", String.valueOf(header.delimiter()))
                 .option("quote", "\"")
                 .option("escape", "\"")
-                .option("encoding", "UTF-8")
+                .option("encoding", settings.encoding())
                 .option("multiLine", "false")
                 .option("mode", "PERMISSIVE")
                 .option("columnNameOfCorruptRecord", CORRUPT)
@@ -129,10 +133,15 @@ final class EtlTransform {
         String labelName = settings.label().column();
         required.add(labelName);
         for (String name : names) {
-            if (!required.contains(name)) {
-                continue; // dropped columns are not validated
-            }
             Column v = col(c(name));
+            // Bytes that are not valid in the input's encoding decode to U+FFFD: such text would merge distinct
+            // values, so the row is rejected, whatever the column (dropped ones too: they identify duplicates).
+            failing.add(v.contains(REPLACEMENT_CHARACTER));
+            reasons.add(INVALID_ENCODING + name);
+            offending.add(v);
+            if (!required.contains(name)) {
+                continue; // dropped columns are not validated further
+            }
             Column t = trim(v);
             failing.add(v.isNull().or(t.equalTo("")));
             reasons.add("empty_value:" + name);
@@ -240,6 +249,14 @@ final class EtlTransform {
             if (wrongCount != null && wrongCount * 2 > counts.rejected) {
                 hint = " (most rows have the wrong number of fields: are the data rows delimited by '"
                         + CsvHeader.show(header.delimiter()) + "' like the header?)";
+            }
+            long undecoded = counts.byReason.entrySet().stream().filter(e -> e.getKey().startsWith(INVALID_ENCODING))
+                    .mapToLong(Map.Entry::getValue).sum();
+            if (undecoded > 0) {
+                hint += " (" + undecoded + " rows have text that is not valid " + settings.encoding() + ": set \"encoding\""
+                        + " in " + settingsWhere + " (or --encoding) to the file's encoding, e.g. \""
+                        + (EtlSettings.UTF_8.equalsIgnoreCase(settings.encoding()) ? "windows-1252" : EtlSettings.UTF_8)
+                        + "\"; accepted: " + String.join(", ", EtlSettings.ENCODINGS) + " and other ASCII-compatible charsets)";
             }
             throw new EtlException(String.format(Locale.ROOT,
                     "rejected %d of %d rows read (%.2f%%), above maxRejectFraction %s (%.2f%%)%s; by reason %s%s;"

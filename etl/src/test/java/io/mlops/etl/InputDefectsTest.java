@@ -96,4 +96,93 @@ class InputDefectsTest {
                 .hasMessageNotContaining(longValue)
                 .hasMessageContaining("check the data or label.positive/negative in ");
     }
+
+    // ------------------------------------------------------------------------------------------------
+    // 2. input that is not UTF-8
+
+    static final java.nio.charset.Charset CP1252 = java.nio.charset.Charset.forName("windows-1252");
+    /** Distinct categories that all turn into "Caf\uFFFD" or "O\uFFFDNeil" when cp1252 is read as UTF-8. */
+    static final String[] ACCENTED = {"Café", "Cafè", "O’Neil", "O‘Neil", "north"};
+
+    static Path writeCp1252(Path file, List<String> lines) throws IOException {
+        return Files.write(file, (String.join("\n", lines) + "\n").getBytes(CP1252));
+    }
+
+    @Test
+    void failsOnWindows1252InputReadAsUtf8NamingTheEncodingSetting() throws IOException {
+        Path input = writeCp1252(tmp.resolve("cp1252.csv"), rows(400, ACCENTED, i -> i % 4 == 0 ? "M" : "B"));
+        assertThatThrownBy(() -> run(input, settings("")))
+                .isInstanceOf(EtlException.class)
+                .hasMessageContaining("rejected 320 of 400 rows read")
+                .hasMessageContaining("{invalid_encoding:clinic=320}")
+                .hasMessageContaining("320 rows have text that is not valid UTF-8: set \"encoding\" in ")
+                .hasMessageContaining("(or --encoding) to the file's encoding, e.g. \"windows-1252\"");
+        List<String> rejected = TestData.rows(out(), "rejected");
+        assertThat(rejected).hasSize(320).allMatch(r -> r.startsWith("invalid_encoding:clinic,Caf\uFFFD,")
+                || r.startsWith("invalid_encoding:clinic,O\uFFFDNeil,"));
+    }
+
+    @Test
+    void rejectsRowsThatDoNotDecodeNamingTheColumnAndKeepsTheRest() throws IOException {
+        List<String> lines = rows(400, new String[] {"north", "south"}, i -> i % 4 == 0 ? "M" : "B");
+        lines.set(5, lines.get(5).replace("north", "Café").replace(",P4,", ","));
+        lines.set(9, "P8é" + lines.get(9).substring(2)); // in the dropped id column: still a corrupt row
+        Path input = writeCp1252(tmp.resolve("few.csv"), lines);
+        var manifest = run(input, settings(""));
+        assertThat(manifest.at("/rejected/byReason").toString()).isEqualTo("{\"invalid_encoding:clinic\":1,\"invalid_encoding:id\":1}");
+        assertThat(manifest.get("rowsRead").asLong()).isEqualTo(400);
+        assertThat(manifest.get("rowsWritten").asLong()).isEqualTo(398);
+        assertThat(TestData.rows(out(), "rejected")).containsExactlyInAnyOrder(
+                "invalid_encoding:clinic,Caf\uFFFD,P4," + lines.get(5).split(",")[1] + ",Caf\uFFFD,M,",
+                "invalid_encoding:id,P8\uFFFD,P8\uFFFD," + lines.get(9).substring(lines.get(9).indexOf(',') + 1) + ",");
+    }
+
+    @Test
+    void readsWindows1252InputWithTheEncodingSettingKeepingTheCategoriesApart() throws IOException {
+        Path input = writeCp1252(tmp.resolve("cp1252.csv"), rows(400, ACCENTED, i -> i % 4 == 0 ? "M" : "B"));
+        var manifest = run(input, settings("\"encoding\": \"windows-1252\""));
+        assertThat(manifest.at("/rejected/total").asLong()).isZero();
+        assertThat(manifest.get("rowsWritten").asLong()).isEqualTo(400);
+        List<String> written = new ArrayList<>();
+        for (String split : EtlJob.SPLITS) {
+            written.addAll(TestData.rows(out(), split));
+        }
+        java.util.Map<String, Long> clinics = new java.util.TreeMap<>();
+        written.forEach(r -> clinics.merge(r.split(",")[2], 1L, Long::sum));
+        assertThat(clinics).containsOnlyKeys(ACCENTED).allSatisfy((k, n) -> assertThat(n).isEqualTo(80L));
+        // the outputs are UTF-8
+        assertThat(new String(Files.readAllBytes(out().resolve("train").resolve(EtlJob.PART_FILE)), StandardCharsets.UTF_8))
+                .contains(",Café\n").contains(",O’Neil\n");
+
+        // the same with the override argument
+        var overridden = run(input, settings(""), "--encoding", "windows-1252");
+        assertThat(overridden.get("rowsWritten").asLong()).isEqualTo(400);
+    }
+
+    @Test
+    void failsOnAHeaderThatDoesNotDecodeNamingTheEncodingSetting() throws IOException {
+        List<String> lines = rows(100, new String[] {"north", "south"}, i -> i % 4 == 0 ? "M" : "B");
+        lines.set(0, HEADER.replace("clinic", "clínica"));
+        Path input = writeCp1252(tmp.resolve("header.csv"), lines);
+        Path settings = Files.writeString(tmp.resolve("settings.json"), SETTINGS.replace("\"clinic\"", "\"clínica\""));
+        assertThatThrownBy(() -> run(input, settings))
+                .isInstanceOf(EtlException.class)
+                .hasMessageContaining("the header of ")
+                .hasMessageContaining("header.csv is not valid UTF-8 text")
+                .hasMessageContaining("bytes ED 6E 69 63 at byte 12")
+                .hasMessageContaining("set \"encoding\" in the settings (or --encoding) to the file's encoding, e.g. \"windows-1252\"");
+        assertThat(run(input, settings, "--encoding", "ISO-8859-1").get("rowsWritten").asLong()).isEqualTo(100);
+    }
+
+    @Test
+    void failsOnAnEncodingThatIsNotAsciiCompatible() {
+        for (String bad : List.of("UTF-16", "UTF-32", "no-such-charset")) {
+            assertThatThrownBy(() -> EtlSettings.parse(SETTINGS.replace("\"drop\": [\"id\"]",
+                    "\"drop\": [\"id\"], \"encoding\": \"" + bad + "\"").getBytes(StandardCharsets.UTF_8), "s.json"))
+                    .isInstanceOf(EtlException.class)
+                    .hasMessageContaining("\"encoding\" must be a charset that encodes ASCII as single bytes, such as UTF-8,"
+                            + " windows-1252, ISO-8859-1, ISO-8859-15 (UTF-16 and UTF-32 are not supported), got \"" + bad + "\"");
+        }
+        assertThat(EtlSettings.parse(SETTINGS.getBytes(StandardCharsets.UTF_8), "s.json").encoding()).isEqualTo("UTF-8");
+    }
 }
