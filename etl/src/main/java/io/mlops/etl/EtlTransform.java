@@ -45,6 +45,14 @@ final class EtlTransform {
     static final String REPLACEMENT_CHARACTER = "\uFFFD";
     /** Reject reason prefix of a value that did not decode in the settings' encoding. */
     static final String INVALID_ENCODING = "invalid_encoding:";
+    /**
+     * Internal reason of a physical line with the wrong field count and an odd number of quotes, i.e. a part
+     * of a record whose quoted field holds a line break; the job then reads the input as multi-line records,
+     * so this reason never reaches an output.
+     */
+    static final String QUOTED_LINE_BREAK = "quoted_line_break";
+    /** Reject reason prefix of a feature or label value that holds a line break (multi-line records). */
+    static final String LINE_BREAK = "line_break_in_value:";
     private static final long AUTO_PARTITION_BYTES = 64L << 20;
     private static final int BUCKETS_PER_PARTITION = 1024;
 
@@ -57,9 +65,17 @@ final class EtlTransform {
     final List<String> names;      // input columns in file order
     final int partitions;          // Spark partitions after the shuffle = output files per split
     final int buckets;             // hash buckets: the unit of the seeded order
+    final boolean multiLine;       // records may span lines (quoted line breaks)
 
+    /**
+     * @param multiLine false: one row per physical line (splittable, the normal case); a line ending inside a
+     *                  quoted field gets the internal reason {@link #QUOTED_LINE_BREAK}. true: CSV records may span
+     *                  lines (each file is read by one task); a record with a line break in a feature or label
+     *                  value is rejected once as {@code line_break_in_value:<col>}.
+     */
     EtlTransform(SparkSession spark, EtlSettings settings, String settingsWhere, DatasetInput input, CsvHeader header,
-                 Path out) {
+                 Path out, boolean multiLine) {
+        this.multiLine = multiLine;
         this.spark = spark;
         this.settings = settings;
         this.settingsWhere = settingsWhere;
@@ -107,7 +123,7 @@ final class EtlTransform {
                 .option("quote", "\"")
                 .option("escape", "\"")
                 .option("encoding", settings.encoding())
-                .option("multiLine", "false")
+                .option("multiLine", String.valueOf(multiLine))
                 .option("mode", "PERMISSIVE")
                 .option("columnNameOfCorruptRecord", CORRUPT)
                 .csv(input.files.stream().map(Path::toString).toArray(String[]::new))
@@ -119,6 +135,15 @@ final class EtlTransform {
         List<Column> failing = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         List<Column> offending = new ArrayList<>();
+        if (!multiLine) {
+            // An odd number of quotes: the line ends inside a quoted field (or closes one opened on an earlier line).
+            Column corrupt = col(CORRUPT);
+            failing.add(corrupt.isNotNull().and(functions.pmod(
+                    functions.length(corrupt).minus(functions.length(functions.regexp_replace(corrupt, "\"", ""))), lit(2))
+                    .equalTo(1)));
+            reasons.add(QUOTED_LINE_BREAK);
+            offending.add(lit(null).cast(DataTypes.StringType));
+        }
         failing.add(col(CORRUPT).isNotNull());
         reasons.add("wrong_field_count");
         offending.add(lit(null).cast(DataTypes.StringType));
@@ -141,6 +166,11 @@ final class EtlTransform {
             offending.add(v);
             if (!required.contains(name)) {
                 continue; // dropped columns are not validated further
+            }
+            if (multiLine) {
+                failing.add(v.contains("\n").or(v.contains("\r")));
+                reasons.add(LINE_BREAK + name);
+                offending.add(v);
             }
             Column t = trim(v);
             failing.add(v.isNull().or(t.equalTo("")));

@@ -185,4 +185,44 @@ class InputDefectsTest {
         }
         assertThat(EtlSettings.parse(SETTINGS.getBytes(StandardCharsets.UTF_8), "s.json").encoding()).isEqualTo("UTF-8");
     }
+
+    // ------------------------------------------------------------------------------------------------
+    // 3. quoted fields with a line break
+
+    @Test
+    void rejectsEachRecordWithALineBreakInAQuotedValueOnceCountingRecords() throws IOException {
+        List<String> lines = rows(300, new String[] {"north", "south"}, i -> i % 4 == 0 ? "M" : "B");
+        lines.set(10, lines.get(10).replace(",south,", ",\"south\nwing\",")); // a feature, as a spreadsheet writes it
+        lines.set(20, lines.get(20).replaceFirst(",B$", ",\"B\r\n(checked)\""));   // the label, last column
+        lines.set(30, lines.get(30).replaceFirst("^P29,", "\"P29\nb\","));          // the dropped id: parsed, kept
+        lines.set(40, lines.get(40).replace(",south,", ",\"south\n\nwest\","));  // an empty line inside
+        var manifest = run(TestData.write(tmp.resolve("multiline.csv"), lines), settingsUnchecked());
+        assertThat(manifest.get("rowsRead").asLong()).isEqualTo(300);
+        assertThat(manifest.at("/rejected/byReason").toString())
+                .isEqualTo("{\"line_break_in_value:clinic\":2,\"line_break_in_value:diagnosis\":1}");
+        assertThat(manifest.get("rowsWritten").asLong()).isEqualTo(297);
+        String rejected = Files.readString(out().resolve("rejected").resolve(EtlJob.PART_FILE));
+        assertThat(rejected).contains("line_break_in_value:clinic,\"south\nwing\",P9,")
+                .contains("line_break_in_value:diagnosis,\"B\r\n(checked)\",P19,");
+    }
+
+    @Test
+    void failsOnManyLineBreaksInQuotedValuesWithTheRecordCount() {
+        List<String> lines = rows(100, new String[] {"north", "south"}, i -> i % 4 == 0 ? "M" : "B");
+        for (int i = 1; i <= 100; i += 10) {
+            lines.set(i, lines.get(i).replace(",north,", ",\"north\nwing\",").replace(",south,", ",\"south\nwing\","));
+        }
+        assertThatThrownBy(() -> run(TestData.write(tmp.resolve("many.csv"), lines), settingsUnchecked()))
+                .isInstanceOf(EtlException.class)
+                .hasMessageContaining("rejected 10 of 100 rows read (10.00%)")
+                .hasMessageContaining("{line_break_in_value:clinic=10}");
+    }
+
+    Path settingsUnchecked() {
+        try {
+            return settings("");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
