@@ -9,6 +9,10 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +27,12 @@ record CsvHeader(char delimiter, List<String> names, String line) {
 
     /** Reads and parses the first line of {@code file} (decompressing {@code .gz}). */
     static CsvHeader read(FileSystem fs, Path file, Configuration conf, char fixedDelimiter) {
-        String line = firstLine(fs, file, conf);
+        return read(fs, file, conf, fixedDelimiter, StandardCharsets.UTF_8);
+    }
+
+    /** Reads and parses the first line of {@code file} decoded with {@code charset}; fails when it does not decode. */
+    static CsvHeader read(FileSystem fs, Path file, Configuration conf, char fixedDelimiter, Charset charset) {
+        String line = firstLine(fs, file, conf, charset);
         if (line.isBlank()) {
             throw new EtlException("the first line of " + file + " is empty; the file must start with a header row naming the columns");
         }
@@ -32,6 +41,10 @@ record CsvHeader(char delimiter, List<String> names, String line) {
     }
 
     static String firstLine(FileSystem fs, Path file, Configuration conf) {
+        return firstLine(fs, file, conf, StandardCharsets.UTF_8);
+    }
+
+    static String firstLine(FileSystem fs, Path file, Configuration conf, Charset charset) {
         CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (InputStream raw = fs.open(file);
@@ -47,7 +60,20 @@ record CsvHeader(char delimiter, List<String> names, String line) {
             throw new EtlException("cannot read the header of " + file + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
                     + ")" + (codec == null ? "" : "; is it really " + codec.getDefaultExtension() + "-compressed?"), e);
         }
-        String line = bytes.toString(StandardCharsets.UTF_8);
+        String line;
+        try {
+            line = charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            String other = charset.equals(StandardCharsets.UTF_8) ? "windows-1252" : "UTF-8";
+            throw new EtlException("the header of " + file + " is not valid " + charset.name() + " text ("
+                    + e.getClass().getSimpleName() + ", bytes " + hexPreview(bytes.toByteArray()) + "); set \"encoding\""
+                    + " in the settings (or --encoding) to the file's encoding, e.g. \"" + other + "\" (accepted: "
+                    + String.join(", ", EtlSettings.ENCODINGS) + " and other ASCII-compatible charsets), or save the file as UTF-8", e);
+        }
         if (line.startsWith("\uFEFF")) {
             line = line.substring(1);
         }
@@ -55,6 +81,20 @@ record CsvHeader(char delimiter, List<String> names, String line) {
             line = line.substring(0, line.length() - 1);
         }
         return line;
+    }
+
+    /** The first non-ASCII bytes of a line and their offset, for a message. */
+    static String hexPreview(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] < 0) {
+                StringBuilder hex = new StringBuilder();
+                for (int j = i; j < Math.min(bytes.length, i + 4); j++) {
+                    hex.append(String.format("%02X ", bytes[j] & 0xFF));
+                }
+                return hex.toString().trim() + " at byte " + i;
+            }
+        }
+        return "all ASCII";
     }
 
     /** The candidate delimiter that occurs most often outside quotes; {@code ,} when none occurs. */

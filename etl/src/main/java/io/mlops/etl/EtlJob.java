@@ -163,14 +163,28 @@ public final class EtlJob {
                                     CsvHeader header, Path out, FileSystem outFs) {
         long t0 = System.nanoTime();
         EtlSettings settings = loaded.settings();
-        EtlTransform transform = new EtlTransform(spark, settings, loaded.where(), input, header, out);
+        EtlTransform lines = new EtlTransform(spark, settings, loaded.where(), input, header, out, false);
+        Dataset<Row> lineRows = lines.validatedAndDeduplicated().persist(StorageLevel.MEMORY_AND_DISK());
+        Counts lineCounts = lines.counts(lineRows);
+        Long broken = lineCounts.byReason.get(EtlTransform.QUOTED_LINE_BREAK);
+        if (broken != null) {
+            // Quoted fields with line breaks (as spreadsheets write them): read again as multi-line records, so
+            // each such record is one row (rejected once) and rowsRead counts records. Costs more (Spark reads
+            // each file in one task), so only inputs that need it pay.
+            LOG.warn("{} line(s) of {} end inside a quoted field (a line break in a value): reading the input again"
+                    + " as multi-line CSV records", broken, input.uri);
+            lineRows.unpersist(false);
+        }
+        EtlTransform transform = broken == null ? lines
+                : new EtlTransform(spark, settings, loaded.where(), input, header, out, true);
         EtlWriter writer = new EtlWriter(settings, transform.names, out, outFs);
-        Dataset<Row> cached = transform.validatedAndDeduplicated().persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> cached = broken == null ? lineRows
+                : transform.validatedAndDeduplicated().persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            Counts counts = transform.counts(cached);
+            Counts counts = broken == null ? lineCounts : transform.counts(cached);
             LOG.info("read, validated and de-duplicated {} rows in {} s: {} rejected, {} duplicates, {} negatives, {} positives",
                     counts.rowsRead, secondsSince(t0), counts.rejected, counts.duplicates, counts.classRows[0], counts.classRows[1]);
-            transform.checkCounts(counts, () -> writer.writeRejected(cached));
+            transform.checkCounts(counts, () -> writer.writeRejected(cached), cached);
             SplitPlan plan = SplitPlan.of(counts.classRows, settings.split().fractions());
             Map<String, EtlWriter.Observed> written = writer.writeAll(cached, transform.splitOf(counts, plan));
             EtlManifest manifest = ManifestBuilder.build(args, input, header, loaded, transform.partitions, transform.names,
@@ -248,7 +262,7 @@ public final class EtlJob {
     static CsvHeader checkHeaders(DatasetInput input, EtlSettings settings, String settingsWhere, Configuration conf) {
         char fixed = "auto".equals(settings.delimiter()) ? 0 : EtlSettings.delimiterChar(settings.delimiter());
         FileSystem fs = fileSystem(input.files.get(0), conf, "input");
-        CsvHeader header = CsvHeader.read(fs, input.files.get(0), conf, fixed);
+        CsvHeader header = CsvHeader.read(fs, input.files.get(0), conf, fixed, settings.charset());
         String source = input.member != null ? input.uri + " (member " + input.member + ")" : input.files.get(0).toString();
         List<String> found = header.names();
         Set<String> seen = new HashSet<>();
@@ -286,7 +300,7 @@ public final class EtlJob {
             throw new EtlException(msg.toString());
         }
         for (Path other : input.files.subList(1, input.files.size())) {
-            CsvHeader h = CsvHeader.read(fs, other, conf, header.delimiter());
+            CsvHeader h = CsvHeader.read(fs, other, conf, header.delimiter(), settings.charset());
             if (!h.names().equals(found)) {
                 throw new EtlException("file " + other + " has header " + h.names() + " but " + input.files.get(0) + " has " + found
                         + "; all files under " + input.uri + " need the same columns in the same order");

@@ -28,6 +28,7 @@ import java.util.Set;
  * @param seed              seed of the split
  * @param maxRejectFraction the job fails when more than this fraction of the rows read is rejected
  * @param partitions        shuffle partitions (and therefore the row order in the outputs); null or 0: from the input size
+ * @param encoding          character encoding of the input files ({@link #ENCODINGS}); null: UTF-8
  */
 public record EtlSettings(
         Integer version,
@@ -41,7 +42,8 @@ public record EtlSettings(
         Split split,
         Long seed,
         Double maxRejectFraction,
-        Integer partitions) {
+        Integer partitions,
+        String encoding) {
 
     public static final String NUMERIC = "numeric";
     public static final String CATEGORICAL = "categorical";
@@ -49,6 +51,14 @@ public record EtlSettings(
     public static final String OUTPUT_LABEL = "y";
     /** Classpath location of the default settings (copied from {@code etl/settings/bank.json} at build). */
     public static final String BUNDLED_BANK = "io/mlops/etl/settings/bank.json";
+    /** The default {@code encoding}. */
+    public static final String UTF_8 = "UTF-8";
+    /**
+     * Examples of accepted {@code encoding} values (tested: UTF-8, windows-1252, ISO-8859-1). Any charset
+     * the JVM knows that encodes ASCII as ASCII bytes is accepted (Spark splits the lines on the byte
+     * {@code \n} before decoding); UTF-16 and UTF-32 are not.
+     */
+    public static final List<String> ENCODINGS = List.of("UTF-8", "windows-1252", "ISO-8859-1", "ISO-8859-15");
 
     /** @param negative the label values counted as 0; a single string is accepted too */
     public record Label(String column, String positive, List<String> negative) { }
@@ -104,7 +114,8 @@ public record EtlSettings(
                 split == null ? new Split(0.70, 0.15, 0.15) : split,
                 seed == null ? 42L : seed,
                 maxRejectFraction == null ? 0.05 : maxRejectFraction,
-                partitions == null ? 0 : partitions);
+                partitions == null ? 0 : partitions,
+                encoding == null ? UTF_8 : encoding);
     }
 
     /** Applies the command-line overrides, then validates again. */
@@ -121,7 +132,8 @@ public record EtlSettings(
                 args.split().map(EtlSettings::parseSplit).orElse(split),
                 args.seed().orElse(seed),
                 args.maxRejectFraction().orElse(maxRejectFraction),
-                partitions).validated(where + " with command-line overrides");
+                partitions,
+                args.encoding().orElse(encoding)).validated(where + " with command-line overrides");
     }
 
     /** Parses {@code 70/15/15}, {@code 0.7,0.15,0.15} or {@code 0.7/0.15/0.15}. */
@@ -215,6 +227,10 @@ public record EtlSettings(
         if (partitions < 0 || partitions > 10_000) {
             problems.add("\"partitions\" must be within 0..10000 (0: from the input size), got " + partitions);
         }
+        if (charset(encoding) == null) {
+            problems.add("\"encoding\" must be a charset that encodes ASCII as single bytes, such as "
+                    + String.join(", ", ENCODINGS) + " (UTF-16 and UTF-32 are not supported), got \"" + encoding + "\"");
+        }
         if (!problems.isEmpty()) {
             throw new EtlException("settings " + where + " are not valid: " + String.join("; ", problems)
                     + "; fix the settings file (format: etl/README.md#settings)");
@@ -233,6 +249,38 @@ public record EtlSettings(
         }
         return delimiter.length() == 1 && delimiter.charAt(0) != '"' && delimiter.charAt(0) != '\n'
                 && delimiter.charAt(0) != '\r' ? delimiter.charAt(0) : 0;
+    }
+
+    /** The input's charset; null when {@code name} is unknown to the JVM or not ASCII-compatible. */
+    static java.nio.charset.Charset charset(String name) {
+        java.nio.charset.Charset charset;
+        try {
+            charset = java.nio.charset.Charset.forName(name);
+        } catch (IllegalArgumentException e) { // unknown, illegal or null name
+            return null;
+        }
+        if (!charset.canEncode()) {
+            return null;
+        }
+        StringBuilder ascii = new StringBuilder();
+        for (char c = 1; c < 128; c++) {
+            ascii.append(c);
+        }
+        byte[] bytes = ascii.toString().getBytes(charset);
+        if (bytes.length != 127) {
+            return null;
+        }
+        for (int i = 0; i < 127; i++) {
+            if (bytes[i] != i + 1) {
+                return null;
+            }
+        }
+        return charset;
+    }
+
+    /** The input's charset (validated). */
+    public java.nio.charset.Charset charset() {
+        return charset(encoding);
     }
 
     /** Every column name the input may carry: features, label, dropped. */

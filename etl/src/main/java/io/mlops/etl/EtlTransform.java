@@ -41,6 +41,18 @@ import static org.apache.spark.sql.functions.xxhash64;
 final class EtlTransform {
     /** Spark's column for the raw line of a row with the wrong field count; a reserved input column name. */
     static final String CORRUPT = "_corrupt_record";
+    /** What a decoder puts in place of bytes that are not valid in the charset. */
+    static final String REPLACEMENT_CHARACTER = "\uFFFD";
+    /** Reject reason prefix of a value that did not decode in the settings' encoding. */
+    static final String INVALID_ENCODING = "invalid_encoding:";
+    /**
+     * Internal reason of a physical line with the wrong field count and an odd number of quotes, i.e. a part
+     * of a record whose quoted field holds a line break; the job then reads the input as multi-line records,
+     * so this reason never reaches an output.
+     */
+    static final String QUOTED_LINE_BREAK = "quoted_line_break";
+    /** Reject reason prefix of a feature or label value that holds a line break (multi-line records). */
+    static final String LINE_BREAK = "line_break_in_value:";
     private static final long AUTO_PARTITION_BYTES = 64L << 20;
     private static final int BUCKETS_PER_PARTITION = 1024;
 
@@ -53,9 +65,17 @@ final class EtlTransform {
     final List<String> names;      // input columns in file order
     final int partitions;          // Spark partitions after the shuffle = output files per split
     final int buckets;             // hash buckets: the unit of the seeded order
+    final boolean multiLine;       // records may span lines (quoted line breaks)
 
+    /**
+     * @param multiLine false: one row per physical line (splittable, the normal case); a line ending inside a
+     *                  quoted field gets the internal reason {@link #QUOTED_LINE_BREAK}. true: CSV records may span
+     *                  lines (each file is read by one task); a record with a line break in a feature or label
+     *                  value is rejected once as {@code line_break_in_value:<col>}.
+     */
     EtlTransform(SparkSession spark, EtlSettings settings, String settingsWhere, DatasetInput input, CsvHeader header,
-                 Path out) {
+                 Path out, boolean multiLine) {
+        this.multiLine = multiLine;
         this.spark = spark;
         this.settings = settings;
         this.settingsWhere = settingsWhere;
@@ -102,8 +122,8 @@ final class EtlTransform {
                 .option("sep", String.valueOf(header.delimiter()))
                 .option("quote", "\"")
                 .option("escape", "\"")
-                .option("encoding", "UTF-8")
-                .option("multiLine", "false")
+                .option("encoding", settings.encoding())
+                .option("multiLine", String.valueOf(multiLine))
                 .option("mode", "PERMISSIVE")
                 .option("columnNameOfCorruptRecord", CORRUPT)
                 .csv(input.files.stream().map(Path::toString).toArray(String[]::new))
@@ -115,6 +135,15 @@ final class EtlTransform {
         List<Column> failing = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         List<Column> offending = new ArrayList<>();
+        if (!multiLine) {
+            // An odd number of quotes: the line ends inside a quoted field (or closes one opened on an earlier line).
+            Column corrupt = col(CORRUPT);
+            failing.add(corrupt.isNotNull().and(functions.pmod(
+                    functions.length(corrupt).minus(functions.length(functions.regexp_replace(corrupt, "\"", ""))), lit(2))
+                    .equalTo(1)));
+            reasons.add(QUOTED_LINE_BREAK);
+            offending.add(lit(null).cast(DataTypes.StringType));
+        }
         failing.add(col(CORRUPT).isNotNull());
         reasons.add("wrong_field_count");
         offending.add(lit(null).cast(DataTypes.StringType));
@@ -129,10 +158,20 @@ final class EtlTransform {
         String labelName = settings.label().column();
         required.add(labelName);
         for (String name : names) {
-            if (!required.contains(name)) {
-                continue; // dropped columns are not validated
-            }
             Column v = col(c(name));
+            // Bytes that are not valid in the input's encoding decode to U+FFFD: such text would merge distinct
+            // values, so the row is rejected, whatever the column (dropped ones too: they identify duplicates).
+            failing.add(v.contains(REPLACEMENT_CHARACTER));
+            reasons.add(INVALID_ENCODING + name);
+            offending.add(v);
+            if (!required.contains(name)) {
+                continue; // dropped columns are not validated further
+            }
+            if (multiLine) {
+                failing.add(v.contains("\n").or(v.contains("\r")));
+                reasons.add(LINE_BREAK + name);
+                offending.add(v);
+            }
             Column t = trim(v);
             failing.add(v.isNull().or(t.equalTo("")));
             reasons.add("empty_value:" + name);
@@ -228,7 +267,7 @@ final class EtlTransform {
      * {@code writeRejected} has written them, so the user can see why), a class without rows, or a split that
      * would get no row of a class.
      */
-    void checkCounts(Counts counts, Runnable writeRejected) {
+    void checkCounts(Counts counts, Runnable writeRejected, Dataset<Row> cached) {
         if (counts.rowsRead == 0) {
             throw new EtlException("input " + input.uri + " has a header but no data rows; upload the full dataset");
         }
@@ -241,18 +280,26 @@ final class EtlTransform {
                 hint = " (most rows have the wrong number of fields: are the data rows delimited by '"
                         + CsvHeader.show(header.delimiter()) + "' like the header?)";
             }
+            long undecoded = counts.byReason.entrySet().stream().filter(e -> e.getKey().startsWith(INVALID_ENCODING))
+                    .mapToLong(Map.Entry::getValue).sum();
+            if (undecoded > 0) {
+                hint += " (" + undecoded + " rows have text that is not valid " + settings.encoding() + ": set \"encoding\""
+                        + " in " + settingsWhere + " (or --encoding) to the file's encoding, e.g. \""
+                        + (EtlSettings.UTF_8.equalsIgnoreCase(settings.encoding()) ? "windows-1252" : EtlSettings.UTF_8)
+                        + "\"; accepted: " + String.join(", ", EtlSettings.ENCODINGS) + " and other ASCII-compatible charsets)";
+            }
             throw new EtlException(String.format(Locale.ROOT,
-                    "rejected %d of %d rows read (%.2f%%), above maxRejectFraction %s (%.2f%%)%s; by reason %s;"
+                    "rejected %d of %d rows read (%.2f%%), above maxRejectFraction %s (%.2f%%)%s; by reason %s%s;"
                             + " the rows and their reasons are in %s/%s/; fix the data or raise --max-reject-fraction",
                     counts.rejected, counts.rowsRead, 100 * rejectedFraction, settings.maxRejectFraction(),
-                    100 * settings.maxRejectFraction(), hint, counts.byReason, out, REJECTED));
+                    100 * settings.maxRejectFraction(), hint, counts.byReason, unknownLabels(counts, cached), out, REJECTED));
         }
         String labelText = "label column " + settings.label().column();
         if (counts.classRows[1] == 0 || counts.classRows[0] == 0) {
             throw new EtlException(labelText + " has " + counts.classRows[1] + " positive ('" + settings.label().positive()
                     + "') and " + counts.classRows[0] + " negative " + settings.label().negative()
-                    + " valid rows; a binary classifier needs both: check the data or label.positive/negative in "
-                    + settingsWhere);
+                    + " valid rows" + unknownLabels(counts, cached) + "; a binary classifier needs both: check the data or"
+                    + " label.positive/negative in " + settingsWhere);
         }
         SplitPlan plan = SplitPlan.of(counts.classRows, settings.split().fractions());
         for (int s = 0; s < SPLITS.length; s++) {
@@ -264,6 +311,59 @@ final class EtlTransform {
                 }
             }
         }
+    }
+
+    static final int UNKNOWN_LABELS_SHOWN = 5;
+    static final int SHOWN_VALUE_CHARS = 40;
+
+    /**
+     * For a failure message: the most frequent label values rejected as unknown, with their counts (at most
+     * {@value #UNKNOWN_LABELS_SHOWN}, each cut to {@value #SHOWN_VALUE_CHARS} characters), so that a file saying
+     * {@code malignant} where the settings say {@code M} is seen at once; empty when no label was unknown.
+     */
+    String unknownLabels(Counts counts, Dataset<Row> cached) {
+        String reason = "unknown_label:" + settings.label().column();
+        Long total = counts.byReason.get(reason);
+        if (total == null || total == 0 || cached == null) {
+            return "";
+        }
+        // The offending value is the second field of the rejected row's CSV text.
+        List<StructField> fields = new ArrayList<>();
+        fields.add(DataTypes.createStructField("reason", DataTypes.StringType, true));
+        fields.add(DataTypes.createStructField("value", DataTypes.StringType, true));
+        for (int i = 0; i < names.size(); i++) {
+            fields.add(DataTypes.createStructField("c" + i, DataTypes.StringType, true));
+        }
+        fields.add(DataTypes.createStructField(CORRUPT, DataTypes.StringType, true));
+        Map<String, String> options = new HashMap<>();
+        options.put("sep", ",");
+        options.put("quote", "\"");
+        options.put("escape", "\"");
+        options.put("ignoreLeadingWhiteSpace", "false");
+        options.put("ignoreTrailingWhiteSpace", "false");
+        List<Row> top = cached.filter(col("g").equalTo(2).and(col("reason").equalTo(reason)))
+                .select(functions.from_csv(col("rejected"), lit(new StructType(fields.toArray(new StructField[0])).toDDL()), options)
+                        .getField("value").as("value"))
+                .groupBy(col("value")).agg(count(lit(1)).as("n"))
+                .orderBy(col("n").desc(), col("value").asc_nulls_first())
+                .limit(UNKNOWN_LABELS_SHOWN + 1)
+                .collectAsList();
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < Math.min(UNKNOWN_LABELS_SHOWN, top.size()); i++) {
+            shown.add(shownValue(top.get(i).getString(0)) + " (" + top.get(i).getLong(1) + ")");
+        }
+        return "; unknown values of label column " + settings.label().column() + " in " + total
+                + " rows, most frequent first: " + String.join(", ", shown) + (top.size() > UNKNOWN_LABELS_SHOWN ? ", ..." : "")
+                + " (allowed: label.positive '" + settings.label().positive() + "', label.negative "
+                + settings.label().negative().stream().map(v -> "'" + v + "'").toList() + ")";
+    }
+
+    /** A value for a message: quoted, cut to {@value #SHOWN_VALUE_CHARS} characters. */
+    static String shownValue(String value) {
+        if (value == null) {
+            return "(null)";
+        }
+        return "'" + (value.length() > SHOWN_VALUE_CHARS ? value.substring(0, SHOWN_VALUE_CHARS) + "..." : value) + "'";
     }
 
     /** Which split a valid row belongs to: 0 train, 1 validation, 2 test. */

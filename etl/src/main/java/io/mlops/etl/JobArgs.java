@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param zipMember        override of the settings' zipMember
  * @param split            override of the settings' split, e.g. {@code 70/15/15} or {@code 0.8,0.1,0.1}
  * @param delimiter        override of the settings' delimiter ({@code auto}, {@code ;}, {@code ,}, {@code tab}, ...)
+ * @param encoding         override of the settings' encoding ({@code UTF-8}, {@code windows-1252}, ...)
  * @param master           Spark master for the local run (ignored on Glue); default {@code local[2]}
  */
 public record JobArgs(
@@ -31,7 +32,16 @@ public record JobArgs(
         Optional<String> zipMember,
         Optional<String> split,
         Optional<String> delimiter,
+        Optional<String> encoding,
         Optional<String> master) {
+
+    /** Without an encoding override. */
+    public JobArgs(String input, String output, Optional<String> settings, Optional<String> executionId,
+                   Optional<Long> seed, Optional<Double> maxRejectFraction, Optional<String> zipMember,
+                   Optional<String> split, Optional<String> delimiter, Optional<String> master) {
+        this(input, output, settings, executionId, seed, maxRejectFraction, zipMember, split, delimiter,
+                Optional.empty(), master);
+    }
 
     /** Every argument the job understands, with a one-line description (used in error messages). */
     public static final Map<String, String> KNOWN = new LinkedHashMap<>();
@@ -46,6 +56,7 @@ public record JobArgs(
         KNOWN.put("--zip-member", "CSV member to read from a zip, overrides the settings");
         KNOWN.put("--split", "train/validation/test fractions, e.g. 70/15/15, overrides the settings");
         KNOWN.put("--delimiter", "auto, or the field delimiter (, ; tab |), overrides the settings");
+        KNOWN.put("--encoding", "character encoding of the input (UTF-8, windows-1252, ISO-8859-1, ...), overrides the settings");
         KNOWN.put("--master", "Spark master for the local run, default local[2] (ignored on Glue)");
     }
 
@@ -103,6 +114,7 @@ public record JobArgs(
                 optional(values, "--zip-member"),
                 optional(values, "--split"),
                 optional(values, "--delimiter"),
+                optional(values, "--encoding"),
                 optional(values, "--master"));
     }
 
