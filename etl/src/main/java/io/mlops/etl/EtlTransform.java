@@ -253,13 +253,18 @@ final class EtlTransform {
 
     /** The fields as one CSV line: comma-separated, quoted (with doubled quotes) where needed, nulls empty. */
     static Column csvLine(List<Column> fields) {
+        return functions.to_csv(functions.struct(fields.toArray(new Column[0])), csvOptions());
+    }
+
+    /** The CSV dialect of the reject lines, for writing them ({@link #csvLine}) and reading them back. */
+    private static Map<String, String> csvOptions() {
         Map<String, String> options = new HashMap<>();
         options.put("sep", ",");
         options.put("quote", "\"");
         options.put("escape", "\"");
         options.put("ignoreLeadingWhiteSpace", "false");
         options.put("ignoreTrailingWhiteSpace", "false");
-        return functions.to_csv(functions.struct(fields.toArray(new Column[0])), options);
+        return options;
     }
 
     /**
@@ -335,12 +340,7 @@ final class EtlTransform {
             fields.add(DataTypes.createStructField("c" + i, DataTypes.StringType, true));
         }
         fields.add(DataTypes.createStructField(CORRUPT, DataTypes.StringType, true));
-        Map<String, String> options = new HashMap<>();
-        options.put("sep", ",");
-        options.put("quote", "\"");
-        options.put("escape", "\"");
-        options.put("ignoreLeadingWhiteSpace", "false");
-        options.put("ignoreTrailingWhiteSpace", "false");
+        Map<String, String> options = csvOptions();
         List<Row> top = cached.filter(col("g").equalTo(2).and(col("reason").equalTo(reason)))
                 .select(functions.from_csv(col("rejected"), lit(new StructType(fields.toArray(new StructField[0])).toDDL()), options)
                         .getField("value").as("value"))
