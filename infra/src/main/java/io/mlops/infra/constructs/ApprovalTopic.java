@@ -3,7 +3,6 @@ package io.mlops.infra.constructs;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.IKey;
@@ -45,11 +44,6 @@ public final class ApprovalTopic extends Construct {
                 .conditions(Map.of("StringEquals", Map.of("aws:SourceAccount", Stack.of(this).getAccount())))
                 .build());
         key.grant(cloudWatch, "kms:Decrypt", "kms:GenerateDataKey");
-    }
-
-    /** Publish to the topic (and use its key). */
-    public void grantPublish(IGrantable grantee) {
-        topic.grantPublish(grantee);
     }
 
     public ITopic topic() {

@@ -62,8 +62,6 @@ public final class MlopsPipeline extends Construct {
     public static final String TRAIN_MONITOR_NS = "TrainMonitor";
     public static final String EVALUATE_NS = "Evaluate";
     public static final String EXECUTION_ID = "#{codepipeline.PipelineExecutionId}";
-    /** Name of the source artifact; the handlers' {@code sourceArtifact} default. */
-    public static final String SOURCE_ARTIFACT = Artifacts.SOURCE_OUTPUT;
     public static final List<String> STAGES = List.of("Source", "Build", "ETL", "Train", "Evaluate", "DeployDev",
             "SystemTest", "Approve", "ApproveModel", "DeployPrd");
 
@@ -76,7 +74,7 @@ public final class MlopsPipeline extends Construct {
         Stack stack = Stack.of(this);
         PipelineStorage storage = props.storage();
         String bucket = storage.artifactBucket().getBucketName();
-        Artifact source = new Artifact(SOURCE_ARTIFACT);
+        Artifact source = new Artifact(Artifacts.SOURCE_OUTPUT);
         Artifact templates = new Artifact("EndpointTemplates");
 
         pipeline = Pipeline.Builder.create(this, "Pipeline")
