@@ -13,7 +13,10 @@ import java.time.format.DateTimeFormatter;
 public final class Monitoring {
     /** The image's entry point. */
     public static final String ENTRY_POINT = "monitor";
-    /** Processing job input: the capture files of the window (one sub-directory per variant). */
+    /**
+     * Processing job input: the capture files of the window, laid out as SageMaker writes them
+     * ({@code <endpoint>/<variant>/yyyy/mm/dd/hh/}); the monitor reads the endpoint name from that path.
+     */
     public static final String CAPTURE_INPUT_PATH = "/opt/ml/processing/input/capture";
     /** Processing job input: the serving model's artifact (model.tar.gz), which holds profile.json. */
     public static final String MODEL_INPUT_PATH = "/opt/ml/processing/input/model";
@@ -23,28 +26,26 @@ public final class Monitoring {
     /** Default CloudWatch namespace of the drift metrics. */
     public static final String DEFAULT_NAMESPACE = "MlopsModelMonitor";
     /** Dimension of every metric: the endpoint. */
-    public static final String DIMENSION_ENDPOINT = "EndpointName";
+    public static final String DIMENSION_ENDPOINT = "endpoint";
     /** Dimension of the per-feature metrics. */
-    public static final String DIMENSION_FEATURE = "Feature";
+    public static final String DIMENSION_FEATURE = "feature";
     /** 1 when the window's report raised the drift alarm, else 0 (dimension: endpoint). */
-    public static final String METRIC_DRIFT_ALARM = "DriftAlarm";
+    public static final String METRIC_DRIFT_ALARM = "Alarm";
     /** Share of features whose PSI is above the drift threshold, 0..1 (dimension: endpoint). */
     public static final String METRIC_DRIFTED_FEATURE_SHARE = "DriftedFeatureShare";
     /** Share of captured rows that broke the schema, 0..1 (dimension: endpoint). */
     public static final String METRIC_SCHEMA_VIOLATION_RATE = "SchemaViolationRate";
     /** PSI of the score distribution against validation (dimension: endpoint). */
-    public static final String METRIC_SCORE_PSI = "ScorePsi";
-    /** Records (rows) in the window (dimension: endpoint). */
-    public static final String METRIC_RECORDS = "Records";
+    public static final String METRIC_SCORE_PSI = "ScorePSI";
+    /** Rows (records) in the window (dimension: endpoint). */
+    public static final String METRIC_ROWS = "RowCount";
     /** PSI of one feature (dimensions: endpoint, feature). */
-    public static final String METRIC_FEATURE_PSI = "FeaturePsi";
+    public static final String METRIC_FEATURE_PSI = "FeaturePSI";
 
     /** Environment of the Processing job: the namespace to publish to (unset: no CloudWatch call). */
     public static final String ENV_NAMESPACE = "MONITOR_CLOUDWATCH_NAMESPACE";
-    /** Environment of the Processing job: the endpoint dimension value. */
-    public static final String ENV_ENDPOINT = "MONITOR_ENDPOINT_NAME";
-    /** Environment of the Processing job: the window start, ISO-8601 UTC. */
-    public static final String ENV_WINDOW_START = "MONITOR_WINDOW_START";
+    /** Environment of the Processing job: a JSON object of settings (thresholds; model-container README, "monitor"). */
+    public static final String ENV_SETTINGS = "MONITOR_SETTINGS";
 
     private static final DateTimeFormatter HOUR_PATH = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH").withZone(ZoneOffset.UTC);
 
@@ -57,6 +58,11 @@ public final class Monitoring {
      */
     public static String captureHourPrefix(String capturePrefix, String endpoint, String variant, Instant hourStart) {
         return slash(capturePrefix) + endpoint + "/" + variant + "/" + HOUR_PATH.format(hourStart) + "/";
+    }
+
+    /** The hour path {@code yyyy/MM/dd/HH} of a window start (UTC). */
+    public static String hourPath(Instant hourStart) {
+        return HOUR_PATH.format(hourStart);
     }
 
     /** The key prefix of one window's reports: {@code <outputPrefix><endpoint>/yyyy/mm/dd/hh/}. */

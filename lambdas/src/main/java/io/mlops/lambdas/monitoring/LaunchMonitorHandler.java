@@ -133,7 +133,7 @@ public final class LaunchMonitorHandler extends JsonStreamHandler<MonitorSchedul
         for (String variant : variants) {
             inputs.add(input("capture-" + variant, "s3://" + config.bucket() + "/"
                     + Monitoring.captureHourPrefix(config.capturePrefix(), model.endpointName(), variant, window.start()),
-                    Monitoring.CAPTURE_INPUT_PATH + "/" + variant));
+                    Monitoring.CAPTURE_INPUT_PATH + "/" + model.endpointName() + "/" + variant + "/" + Monitoring.hourPath(window.start())));
         }
         ProcessingOutputConfig.Builder output = ProcessingOutputConfig.builder()
                 .outputs(ProcessingOutput.builder().outputName("monitoring")
@@ -150,8 +150,7 @@ public final class LaunchMonitorHandler extends JsonStreamHandler<MonitorSchedul
         });
         Map<String, String> environment = new LinkedHashMap<>(config.jobEnvironment());
         environment.put(Monitoring.ENV_NAMESPACE, config.namespace());
-        environment.put(Monitoring.ENV_ENDPOINT, model.endpointName());
-        environment.put(Monitoring.ENV_WINDOW_START, window.start().toString());
+        environment.put(Monitoring.ENV_SETTINGS, settings(environment.get(Monitoring.ENV_SETTINGS), model, window));
         return CreateProcessingJobRequest.builder()
                 .processingJobName(name)
                 .appSpecification(AppSpecification.builder().imageUri(model.imageUri()).containerEntrypoint(Monitoring.ENTRY_POINT).build())
@@ -164,6 +163,29 @@ public final class LaunchMonitorHandler extends JsonStreamHandler<MonitorSchedul
                 // No network isolation: the job publishes its metrics to CloudWatch itself (ADR 0105).
                 .networkConfig(NetworkConfig.builder().enableNetworkIsolation(false).enableInterContainerTrafficEncryption(true).build())
                 .build();
+    }
+
+    /**
+     * The monitor's settings: the configured ones (thresholds) plus the endpoint and the window, so records
+     * SageMaker filed under the hour but stamped outside it are counted and left out.
+     */
+    static String settings(String configured, ServingModel model, MonitorWindow window) {
+        com.fasterxml.jackson.databind.node.ObjectNode node;
+        try {
+            com.fasterxml.jackson.databind.JsonNode parsed = configured == null ? null : io.mlops.lambdas.core.Json.STRICT.readTree(configured);
+            if (parsed != null && !parsed.isObject()) {
+                throw new IllegalStateException("MONITOR_SETTINGS in MONITOR_JOB_ENVIRONMENT must be a JSON object, received '"
+                        + configured + "'. Fix the mlops:monitor context and redeploy.");
+            }
+            node = parsed == null ? io.mlops.lambdas.core.Json.STRICT.createObjectNode() : (com.fasterxml.jackson.databind.node.ObjectNode) parsed;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("MONITOR_SETTINGS in MONITOR_JOB_ENVIRONMENT is not JSON: '" + configured
+                    + "'. Fix the mlops:monitor context and redeploy.", e);
+        }
+        node.put("endpoint", model.endpointName());
+        node.put("window_start", window.start().toString());
+        node.put("window_end", window.end().toString());
+        return node.toString();
     }
 
     private static ProcessingInput input(String name, String uri, String localPath) {

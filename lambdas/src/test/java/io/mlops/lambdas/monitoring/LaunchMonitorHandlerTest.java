@@ -51,7 +51,7 @@ class LaunchMonitorHandlerTest {
                 EnvNames.MONITOR_MAX_RUNTIME_SECONDS, "1800",
                 EnvNames.MONITOR_NAMESPACE, Monitoring.DEFAULT_NAMESPACE,
                 EnvNames.KMS_KEY_ARN, "arn:aws:kms:us-east-1:123456789012:key/k",
-                EnvNames.MONITOR_JOB_ENVIRONMENT, "{\"MONITOR_PSI_THRESHOLD\":\"0.2\"}"));
+                EnvNames.MONITOR_JOB_ENVIRONMENT, "{\"MONITOR_SETTINGS\":\"{\\\"psi_threshold\\\": 0.2}\"}"));
         env.putAll(overrides);
         return LaunchMonitorConfig.from(new HandlerEnv(env));
     }
@@ -105,16 +105,15 @@ class LaunchMonitorHandlerTest {
         assertThat(job.path("ProcessingInputs").get(0).path("S3Input").path("LocalPath").asText()).isEqualTo(Monitoring.MODEL_INPUT_PATH);
         assertThat(job.path("ProcessingInputs").get(1).path("S3Input").path("S3Uri").asText()).isEqualTo("s3://artifacts/" + CAPTURE_PREFIX);
         assertThat(job.path("ProcessingInputs").get(1).path("S3Input").path("LocalPath").asText())
-                .isEqualTo(Monitoring.CAPTURE_INPUT_PATH + "/AllTraffic");
+                .isEqualTo(Monitoring.CAPTURE_INPUT_PATH + "/mlops-prd/AllTraffic/2026/12/03/14");
         JsonNode output = job.path("ProcessingOutputConfig");
         assertThat(output.path("Outputs").get(0).path("S3Output").path("S3Uri").asText())
                 .isEqualTo("s3://artifacts/monitoring/mlops-prd/2026/12/03/14/");
         assertThat(output.path("KmsKeyId").asText()).isEqualTo("arn:aws:kms:us-east-1:123456789012:key/k");
         assertThat(job.path("ProcessingResources").path("ClusterConfig").path("VolumeKmsKeyId").asText()).isNotEmpty();
         assertThat(job.path("Environment").path(Monitoring.ENV_NAMESPACE).asText()).isEqualTo(Monitoring.DEFAULT_NAMESPACE);
-        assertThat(job.path("Environment").path(Monitoring.ENV_ENDPOINT).asText()).isEqualTo(ENDPOINT);
-        assertThat(job.path("Environment").path(Monitoring.ENV_WINDOW_START).asText()).isEqualTo("2026-12-03T14:00:00Z");
-        assertThat(job.path("Environment").path("MONITOR_PSI_THRESHOLD").asText()).isEqualTo("0.2");
+        assertThat(Fixtures.tree(job.path("Environment").path(Monitoring.ENV_SETTINGS).asText())).isEqualTo(Fixtures.tree(
+                "{\"psi_threshold\":0.2,\"endpoint\":\"mlops-prd\",\"window_start\":\"2026-12-03T14:00:00Z\",\"window_end\":\"2026-12-03T15:00:00Z\"}"));
         assertThat(job.path("StoppingCondition").path("MaxRuntimeInSeconds").asInt()).isEqualTo(1800);
         assertThat(job.path("NetworkConfig").path("EnableNetworkIsolation").asBoolean()).isFalse();
         assertThat(aws.onlyRequest(DESCRIBE_PACKAGE).path("ModelPackageName").asText()).isEqualTo(PACKAGE_ARN);
