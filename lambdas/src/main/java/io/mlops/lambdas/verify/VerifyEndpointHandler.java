@@ -263,8 +263,9 @@ public final class VerifyEndpointHandler extends PipelineJobHandler<VerifyEndpoi
     }
 
     private static Optional<ContainerDefinition> container(DescribeModelResponse m) {
-        if (m.primaryContainer() != null) {
-            return Optional.of(m.primaryContainer());
+        ContainerDefinition primary = m.primaryContainer();
+        if (primary != null && (primary.image() != null || primary.modelPackageName() != null)) {
+            return Optional.of(primary);
         }
         return m.hasContainers() && !m.containers().isEmpty() ? Optional.of(m.containers().get(0)) : Optional.empty();
     }
