@@ -116,8 +116,10 @@ class DeployVerificationTest {
         });
         assertThat(alarms).containsExactlyInAnyOrderElementsOf(inTemplate).containsExactlyInAnyOrder(
                 "mlops-prd-5xx-errors", "mlops-prd-model-latency");
-        // Rollback needs a V2 pipeline; no other stage rolls back (the DEV endpoint is replaced on failure instead).
-        pipeline.hasResourceProperties("AWS::CodePipeline::Pipeline", Map.of("PipelineType", "V2"));
+        // Stage conditions need a V2 pipeline, rollback a mode other than PARALLEL ("Set or change the pipeline
+        // execution mode"); no other stage rolls back (the DEV stack is replaced on failure instead).
+        pipeline.hasResourceProperties("AWS::CodePipeline::Pipeline", Map.of("PipelineType", "V2",
+                "ExecutionMode", "SUPERSEDED"));
         for (JsonNode other : stages) {
             if (!other.path("Name").asText().equals("DeployPrd")) {
                 assertThat(other.has("OnFailure")).as(other.path("Name").asText()).isFalse();
