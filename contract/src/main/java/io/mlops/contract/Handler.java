@@ -12,6 +12,8 @@ public enum Handler {
     MONITOR_TRAINING("io.mlops.lambdas.training.MonitorTrainingHandler"),
     EVALUATE("io.mlops.lambdas.evaluation.EvaluateHandler"),
     APPROVE_MODEL("io.mlops.lambdas.approval.ApproveModelHandler"),
+    /** After DeployDev and DeployPrd: the endpoint serves what this execution deployed (issue 13). */
+    VERIFY_ENDPOINT("io.mlops.lambdas.verify.VerifyEndpointHandler"),
     MODEL_GROUP("io.mlops.lambdas.modelgroup.ModelGroupHandler"),
     /** Started hourly by EventBridge Scheduler: the drift monitor's Processing job on the last full hour of PRD capture. */
     LAUNCH_MONITOR("io.mlops.lambdas.monitoring.LaunchMonitorHandler"),

@@ -10,6 +10,7 @@ import io.mlops.contract.actions.LaunchEtl;
 import io.mlops.contract.actions.LaunchTraining;
 import io.mlops.contract.actions.MonitorEtl;
 import io.mlops.contract.actions.MonitorTraining;
+import io.mlops.contract.actions.VerifyEndpoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,10 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.codecommit.IRepository;
 import software.amazon.awscdk.services.codepipeline.Artifact;
+import software.amazon.awscdk.services.codepipeline.Condition;
+import software.amazon.awscdk.services.codepipeline.Conditions;
+import software.amazon.awscdk.services.codepipeline.FailureConditions;
+import software.amazon.awscdk.services.codepipeline.Result;
 import software.amazon.awscdk.services.codepipeline.ExecutionMode;
 import software.amazon.awscdk.services.codepipeline.IAction;
 import software.amazon.awscdk.services.codepipeline.Pipeline;
@@ -48,6 +53,8 @@ import software.constructs.IConstruct;
 /**
  * The CodePipeline (V2) that takes a commit or a dataset upload to PRD:
  * Source → Build → ETL → Train → Evaluate → DeployDev → SystemTest → Approve → ApproveModel → DeployPrd.
+ * DeployDev and DeployPrd each end with a Verify action (the endpoint serves this execution's config and model);
+ * DeployPrd rolls back on failure and bakes on the PRD rollback alarms before it succeeds.
  * Actions hand values on as output variables (namespaces {@value #SOURCE_NS}, {@value #BUILD_NS},
  * {@value #ETL_LAUNCH_NS}, {@value #ETL_MONITOR_NS}, {@value #TRAIN_LAUNCH_NS}, {@value #TRAIN_MONITOR_NS},
  * {@value #EVALUATE_NS}). Triggers: pushes to the branch (CodeCommit source, EventBridge) and objects
@@ -62,6 +69,15 @@ public final class MlopsPipeline extends Construct {
     public static final String TRAIN_MONITOR_NS = "TrainMonitor";
     public static final String EVALUATE_NS = "Evaluate";
     public static final String EXECUTION_ID = "#{codepipeline.PipelineExecutionId}";
+    public static final String VERIFY_DEV_NS = "VerifyDev";
+    public static final String VERIFY_PRD_NS = "VerifyPrd";
+    /** The variants the endpoint templates create and their weights (one variant, all traffic). */
+    public static final Map<String, Double> VARIANT_WEIGHTS = Map.of(ModelEndpoint.VARIANT, 1.0);
+    /**
+     * How long DeployPrd watches the PRD rollback alarms before it succeeds (CloudWatchAlarm rule WaitTime, in
+     * minutes): an alarm in ALARM within this time rolls the stage back to the last successful execution.
+     */
+    public static final int PRD_ALARM_BAKE_MINUTES = 15;
     public static final List<String> STAGES = List.of("Source", "Build", "ETL", "Train", "Evaluate", "DeployDev",
             "SystemTest", "Approve", "ApproveModel", "DeployPrd");
 
@@ -136,7 +152,12 @@ public final class MlopsPipeline extends Construct {
                         .templatePath(templates.atPath(EndpointTemplateContract.DEV_TEMPLATE))
                         .adminPermissions(false).deploymentRole(props.deployRole().role())
                         .parameterOverrides(dev).replaceOnFailure(true)
-                        .variablesNamespace("DeployDev").build()));
+                        .variablesNamespace("DeployDev").build(),
+                lambda("Verify", h.verifyEndpoint(), VERIFY_DEV_NS, 2, List.of(),
+                        new VerifyEndpoint.Input(VerifyEndpoint.DEV, props.devEndpointName(), EXECUTION_ID,
+                                versioned(props.devEndpointName()), versioned(props.devEndpointName()),
+                                ev(Evaluate.Output.ModelPackageArn), ev(Evaluate.Output.ModelImageUri),
+                                ev(Evaluate.Output.ModelDataUrl), VARIANT_WEIGHTS))));
 
         EndpointTest input = new EndpointTest(props.devEndpointName(),
                 RunPaths.s3Uri(bucket, RunPaths.etlSplit(EXECUTION_ID, "test")), RunPaths.s3Uri(bucket, RunPaths.systemTest(EXECUTION_ID)),
@@ -168,13 +189,43 @@ public final class MlopsPipeline extends Construct {
         Map<String, Object> prd = new LinkedHashMap<>(common);
         prd.put(EndpointTemplateContract.DATA_CAPTURE_URI, "s3://" + bucket + "/" + props.dataCapturePrefix());
         prd.put(EndpointTemplateContract.ALARM_TOPIC_ARN, props.approvalTopic().getTopicArn());
-        pipeline.addStage(stage("DeployPrd",
-                CloudFormationCreateUpdateStackAction.Builder.create()
-                        .actionName("Deploy").stackName(props.prdStackName())
-                        .templatePath(templates.atPath(EndpointTemplateContract.PRD_TEMPLATE))
-                        .adminPermissions(false).deploymentRole(props.deployRole().role())
-                        .parameterOverrides(prd)
-                        .variablesNamespace("DeployPrd").build()));
+        // DeployPrd: deploy, verify (runOrder 2), then before the stage succeeds a bake on the PRD rollback alarms
+        // (OnSuccess condition, CloudWatchAlarm rules); a failed action or an alarm in ALARM during the bake rolls the
+        // stage back to its last successful execution (Result ROLLBACK; CodePipeline V2 stage conditions).
+        List<software.amazon.awscdk.services.codepipeline.Rule> bake = new ArrayList<>();
+        for (String alarm : ModelEndpoint.alarmNames(props.prdEndpointName())) {
+            bake.add(software.amazon.awscdk.services.codepipeline.Rule.Builder.create()
+                    .name(alarm.substring(props.prdEndpointName().length() + 1).replace("-", "") + "AlarmBake")
+                    .provider("CloudWatchAlarm").version("1")
+                    .configuration(alarmRuleConfiguration(alarm, PRD_ALARM_BAKE_MINUTES))
+                    .build());
+        }
+        pipeline.addStage(StageOptions.builder().stageName("DeployPrd")
+                .actions(List.of(
+                        CloudFormationCreateUpdateStackAction.Builder.create()
+                                .actionName("Deploy").stackName(props.prdStackName())
+                                .templatePath(templates.atPath(EndpointTemplateContract.PRD_TEMPLATE))
+                                .adminPermissions(false).deploymentRole(props.deployRole().role())
+                                .parameterOverrides(prd)
+                                .variablesNamespace("DeployPrd").build(),
+                        lambda("Verify", h.verifyEndpoint(), VERIFY_PRD_NS, 2, List.of(),
+                                new VerifyEndpoint.Input(VerifyEndpoint.PRD, props.prdEndpointName(), EXECUTION_ID,
+                                        versioned(props.prdEndpointName()), versioned(props.prdEndpointName()),
+                                        ev(Evaluate.Output.ModelPackageArn), null, null, VARIANT_WEIGHTS))))
+                .onFailure(FailureConditions.builder().result(Result.ROLLBACK).build())
+                .onSuccess(Conditions.builder().conditions(List.of(Condition.builder()
+                        .result(Result.ROLLBACK).rules(bake).build())).build())
+                .build());
+        // The CloudWatchAlarm rules run as the pipeline's role (CodePipeline rule reference, CloudWatchAlarm).
+        role().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("PrdAlarmBake")
+                .actions(List.of("cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"))
+                .resources(ModelEndpoint.alarmNames(props.prdEndpointName()).stream()
+                        .map(a -> stack.formatArn(software.amazon.awscdk.ArnComponents.builder().service("cloudwatch")
+                                .resource("alarm").resourceName(a)
+                                .arnFormat(software.amazon.awscdk.ArnFormat.COLON_RESOURCE_NAME).build()))
+                        .toList())
+                .build());
 
         datasetRule = Rule.Builder.create(this, "DatasetUploaded")
                 .description("Runs the pipeline when a dataset lands under datasets/ in the data bucket")
@@ -203,6 +254,20 @@ public final class MlopsPipeline extends Construct {
     /** The role CDK generated for one action ({@code stage}/{@code action}); cdk-nag findings on it are acknowledged in validation. */
     public IConstruct actionRole(String stage, String action) {
         return pipeline.getNode().findChild(stage).getNode().findChild(action).getNode().findChild("CodePipelineActionRole");
+    }
+
+    /** {@code <endpoint>-<execution id>}: how the endpoint templates name this execution's model and config. */
+    private static String versioned(String endpointName) {
+        return endpointName + "-" + EXECUTION_ID;
+    }
+
+    /** CloudWatchAlarm rule configuration (CodePipeline rule reference): AlarmName, AlarmStates, WaitTime (minutes). */
+    private static com.fasterxml.jackson.databind.node.ObjectNode alarmRuleConfiguration(String alarmName, int waitMinutes) {
+        com.fasterxml.jackson.databind.node.ObjectNode c = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        c.put("AlarmName", alarmName);
+        c.put("AlarmStates", "ALARM");
+        c.put("WaitTime", Integer.toString(waitMinutes));
+        return c;
     }
 
     private static StageOptions stage(String name, IAction... actions) {

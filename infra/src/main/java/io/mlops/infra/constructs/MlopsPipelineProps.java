@@ -48,7 +48,7 @@ import software.constructs.Construct;
 import software.constructs.IConstruct;
 
 /** Properties of {@link MlopsPipeline} (everything the stages wire together). */
-public record MlopsPipelineProps(String pipelineName, IRepository repository, String branch, PipelineStorage storage, ImageBuild imageBuild, PipelineHandlers handlers, IStateMachine systemTest, String devEndpointName, double minRocAuc, int maxP99Millis, int maxRows, ITopic approvalTopic, List<String> approvalEmails, String templatesKey, EndpointDeployRole deployRole, SageMakerJobRole hostingRole, String devStackName, String prdStackName, String dataCapturePrefix) {
+public record MlopsPipelineProps(String pipelineName, IRepository repository, String branch, PipelineStorage storage, ImageBuild imageBuild, PipelineHandlers handlers, IStateMachine systemTest, String devEndpointName, double minRocAuc, int maxP99Millis, int maxRows, ITopic approvalTopic, List<String> approvalEmails, String templatesKey, EndpointDeployRole deployRole, SageMakerJobRole hostingRole, String devStackName, String prdStackName, String dataCapturePrefix, String prdEndpointName) {
 
     public static Builder builder() {
         return new Builder();
@@ -64,6 +64,7 @@ public record MlopsPipelineProps(String pipelineName, IRepository repository, St
         private PipelineHandlers handlers;
         private IStateMachine systemTest;
         private String devEndpointName;
+        private String prdEndpointName;
         private double minRocAuc;
         private int maxP99Millis;
         private int maxRows;
@@ -92,6 +93,8 @@ public record MlopsPipelineProps(String pipelineName, IRepository repository, St
         public Builder systemTest(IStateMachine v) { this.systemTest = v; return this; }
         /** Required. */
         public Builder devEndpointName(String v) { this.devEndpointName = v; return this; }
+        /** Required: the PRD endpoint (the Verify action checks it; its alarm names derive from it). */
+        public Builder prdEndpointName(String v) { this.prdEndpointName = v; return this; }
         /** Required. */
         public Builder minRocAuc(double v) { this.minRocAuc = v; return this; }
         /** Required. */
@@ -116,7 +119,7 @@ public record MlopsPipelineProps(String pipelineName, IRepository repository, St
         public Builder dataCapturePrefix(String v) { this.dataCapturePrefix = v; return this; }
 
         public MlopsPipelineProps build() {
-            return new MlopsPipelineProps(pipelineName, repository, branch, storage, imageBuild, handlers, systemTest, devEndpointName, minRocAuc, maxP99Millis, maxRows, approvalTopic, approvalEmails, templatesKey, deployRole, hostingRole, devStackName, prdStackName, dataCapturePrefix);
+            return new MlopsPipelineProps(pipelineName, repository, branch, storage, imageBuild, handlers, systemTest, devEndpointName, minRocAuc, maxP99Millis, maxRows, approvalTopic, approvalEmails, templatesKey, deployRole, hostingRole, devStackName, prdStackName, dataCapturePrefix, prdEndpointName);
         }
     }
 }

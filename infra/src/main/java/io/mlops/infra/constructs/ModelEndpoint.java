@@ -54,6 +54,21 @@ public final class ModelEndpoint extends Construct {
     }
 
 
+    /** Name of the 5xx-errors rollback alarm of {@code endpointName} (deterministic: the pipeline's PRD bake names it). */
+    public static String errorsAlarmName(String endpointName) {
+        return endpointName + "-5xx-errors";
+    }
+
+    /** Name of the model-latency rollback alarm of {@code endpointName}. */
+    public static String latencyAlarmName(String endpointName) {
+        return endpointName + "-model-latency";
+    }
+
+    /** Both rollback alarm names of a blue/green endpoint, as the template creates them. */
+    public static List<String> alarmNames(String endpointName) {
+        return List.of(errorsAlarmName(endpointName), latencyAlarmName(endpointName));
+    }
+
     private final CfnModel model;
     private final CfnEndpointConfig endpointConfig;
     private final CfnEndpoint endpoint;
@@ -102,17 +117,20 @@ public final class ModelEndpoint extends Construct {
                 .endpointConfigName(endpointConfig.getAttrEndpointConfigName());
         if (props.blueGreen() != null) {
             BlueGreen bg = props.blueGreen();
-            CfnAlarm errors = alarm("Errors5xxAlarm", props.endpointName() + "-5xx-errors",
+            CfnAlarm errors = alarm("Errors5xxAlarm", errorsAlarmName(props.endpointName()),
                     "5xx errors of " + props.endpointName() + " (rolls back a deployment)",
                     "Invocation5XXErrors", "Sum", bg.max5xxErrorsPerMinute(), props.endpointName(), bg.alarmTopicArn());
             // ModelLatency is reported in microseconds.
-            CfnAlarm latency = alarm("LatencyAlarm", props.endpointName() + "-model-latency",
+            CfnAlarm latency = alarm("LatencyAlarm", latencyAlarmName(props.endpointName()),
                     "Model latency of " + props.endpointName() + " (rolls back a deployment)",
                     "ModelLatency", "Average", bg.maxModelLatencyMillis() * 1000, props.endpointName(), bg.alarmTopicArn());
             alarms.add(errors);
             alarms.add(latency);
             endpointBuilder
-                    // Keep the autoscaled instance count when a new config arrives.
+                    // Keep the autoscaled instance count when a new config arrives. Nothing is excluded
+                    // (ExcludeRetainedVariantProperties unset): what a redeploy changes is the model and the config,
+                    // which RetainAllVariantProperties never retains (the new config's variants name the new model);
+                    // the retained properties are the instance count and weight that autoscaling manages.
                     .retainAllVariantProperties(props.autoscaling() != null)
                     .deploymentConfig(CfnEndpoint.DeploymentConfigProperty.builder()
                             .blueGreenUpdatePolicy(CfnEndpoint.BlueGreenUpdatePolicyProperty.builder()

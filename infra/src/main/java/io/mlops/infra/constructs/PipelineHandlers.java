@@ -28,7 +28,7 @@ import software.constructs.Construct;
 
 /**
  * The CodePipeline job handlers (one shaded jar, one function each, java21): LaunchEtl, MonitorEtl,
- * LaunchTraining, MonitorTraining, Evaluate, ApproveModel. Each gets exactly the environment
+ * LaunchTraining, MonitorTraining, Evaluate, ApproveModel, VerifyEndpoint. Each gets exactly the environment
  * variables ({@link io.mlops.contract.EnvNames}) and IAM statements docs/contracts/handlers.md lists.
  */
 public final class PipelineHandlers extends Construct {
@@ -40,6 +40,7 @@ public final class PipelineHandlers extends Construct {
     private final JavaFunction monitorTraining;
     private final JavaFunction evaluate;
     private final JavaFunction approveModel;
+    private final JavaFunction verifyEndpoint;
 
     public PipelineHandlers(Construct scope, String id, PipelineHandlersProps props) {
         super(scope, id);
@@ -97,12 +98,31 @@ public final class PipelineHandlers extends Construct {
                 env(MODEL_PACKAGE_GROUP, props.registry().groupName()));
         props.registry().grantApprove(approveModel);
 
+        verifyEndpoint = function(props, "VerifyEndpoint", Handler.VERIFY_ENDPOINT.className(),
+                "Checks after a deploy that the endpoint serves this execution's config and model; records PRD in the registry",
+                512, Duration.minutes(1), env(MODEL_PACKAGE_GROUP, props.registry().groupName()));
+        List<String> endpoints = new java.util.ArrayList<>();
+        List<String> configs = new java.util.ArrayList<>();
+        List<String> models = new java.util.ArrayList<>();
+        for (String name : props.endpointNames()) {
+            endpoints.add(sagemakerArn(stack, "endpoint", name));
+            // The endpoint templates name configs and models <endpoint>-<execution id>.
+            configs.add(sagemakerArn(stack, "endpoint-config", name + "-*"));
+            models.add(sagemakerArn(stack, "model", name + "-*"));
+        }
+        verifyEndpoint.allow(List.of("sagemaker:DescribeEndpoint"), endpoints);
+        verifyEndpoint.allow(List.of("sagemaker:DescribeEndpointConfig"), configs);
+        verifyEndpoint.allow(List.of("sagemaker:DescribeModel"), models);
+        verifyEndpoint.allow(List.of("sagemaker:ListModelPackages"), List.of("*"));
+        verifyEndpoint.allow(List.of("sagemaker:UpdateModelPackage"), List.of(props.registry().packagesArn()));
+
         String group = props.registry().groupName().toLowerCase(Locale.ROOT);
         for (JavaFunction f : all()) {
             f.allow(List.of("codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"), List.of("*"));
             Suppress.nag(f.role(), "AwsSolutions-IAM5[Resource::*]", "codepipeline:PutJobSuccessResult/PutJobFailureResult"
                     + " support no resource-level permissions (Service Authorization Reference)"
-                    + (f == evaluate ? "; so does sagemaker:ListModelPackages (champion lookup)" : "") + ".");
+                    + (f == evaluate ? "; so does sagemaker:ListModelPackages (champion lookup)" : "")
+                    + (f == verifyEndpoint ? "; so does sagemaker:ListModelPackages (which version is in Production)" : "") + ".");
         }
         String jobsReason = "Job names are derived from the pipeline execution id at run time (JobNames.forExecution);"
                 + " the pattern is limited to this project's prefix and job kind.";
@@ -110,7 +130,14 @@ public final class PipelineHandlers extends Construct {
             Suppress.nag(f.role(), NagIds.resource(NagIds.arn("sagemaker", "training-job/" + prefix.toLowerCase(Locale.ROOT) + "-train-*")), jobsReason);
         }
         Suppress.nag(evaluate.role(), NagIds.resource(NagIds.arn("sagemaker", "processing-job/" + prefix.toLowerCase(Locale.ROOT) + "-eval-*")), jobsReason);
-        for (JavaFunction f : List.of(evaluate, approveModel)) {
+        for (String name : props.endpointNames()) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            Suppress.nag(verifyEndpoint.role(), NagIds.resource(NagIds.arn("sagemaker", "endpoint-config/" + lower + "-*")),
+                    "Endpoint configs are named <endpoint>-<pipeline execution id> by the endpoint template at deploy time.");
+            Suppress.nag(verifyEndpoint.role(), NagIds.resource(NagIds.arn("sagemaker", "model/" + lower + "-*")),
+                    "Models are named <endpoint>-<pipeline execution id> by the endpoint template at deploy time.");
+        }
+        for (JavaFunction f : List.of(evaluate, approveModel, verifyEndpoint)) {
             Suppress.nag(f.role(), NagIds.resource(NagIds.arn("sagemaker", "model-package/" + group + "/*")),
                     "Model package versions of this one group are numbered by SageMaker at registration time.");
         }
@@ -149,7 +176,7 @@ public final class PipelineHandlers extends Construct {
     }
 
     public List<JavaFunction> all() {
-        return List.of(launchEtl, monitorEtl, launchTraining, monitorTraining, evaluate, approveModel);
+        return List.of(launchEtl, monitorEtl, launchTraining, monitorTraining, evaluate, approveModel, verifyEndpoint);
     }
 
     public JavaFunction launchEtl() {
@@ -174,5 +201,9 @@ public final class PipelineHandlers extends Construct {
 
     public JavaFunction approveModel() {
         return approveModel;
+    }
+
+    public JavaFunction verifyEndpoint() {
+        return verifyEndpoint;
     }
 }

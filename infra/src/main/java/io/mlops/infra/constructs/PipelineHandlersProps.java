@@ -25,7 +25,7 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
 /** Properties of {@link PipelineHandlers}. */
-public record PipelineHandlersProps(Code code, PipelineStorage storage, GlueEtlJob etlJob, SageMakerJobRole jobRole, ModelRegistry registry, String jobNamePrefix, RetentionDays logRetention, RemovalPolicy logRemoval, List<String> inferenceInstanceTypes) {
+public record PipelineHandlersProps(Code code, PipelineStorage storage, GlueEtlJob etlJob, SageMakerJobRole jobRole, ModelRegistry registry, String jobNamePrefix, RetentionDays logRetention, RemovalPolicy logRemoval, List<String> inferenceInstanceTypes, List<String> endpointNames) {
 
     public static Builder builder() {
         return new Builder();
@@ -42,6 +42,7 @@ public record PipelineHandlersProps(Code code, PipelineStorage storage, GlueEtlJ
         private RetentionDays logRetention;
         private RemovalPolicy logRemoval;
         private List<String> inferenceInstanceTypes;
+        private List<String> endpointNames;
 
         /** Required. */
         public Builder code(Code v) { this.code = v; return this; }
@@ -63,8 +64,11 @@ public record PipelineHandlersProps(Code code, PipelineStorage storage, GlueEtlJ
         /** Required: the endpoints' instance types (DEV, PRD), the model package's supported realtime instance types. */
         public Builder inferenceInstanceTypes(List<String> v) { this.inferenceInstanceTypes = v; return this; }
 
+        /** Required: the DEV and PRD endpoint names; VerifyEndpoint may describe them, their configs and models. */
+        public Builder endpointNames(List<String> v) { this.endpointNames = v; return this; }
+
         public PipelineHandlersProps build() {
-            return new PipelineHandlersProps(code, storage, etlJob, jobRole, registry, jobNamePrefix, logRetention, logRemoval, inferenceInstanceTypes);
+            return new PipelineHandlersProps(code, storage, etlJob, jobRole, registry, jobNamePrefix, logRetention, logRemoval, inferenceInstanceTypes, endpointNames);
         }
     }
 }

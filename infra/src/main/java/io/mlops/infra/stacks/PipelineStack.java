@@ -102,6 +102,7 @@ public final class PipelineStack extends Stack {
                 .logRemoval(removal)
                 .inferenceInstanceTypes(java.util.stream.Stream.of(config.dev().instanceType(), config.prd().instanceType())
                         .distinct().toList())
+                .endpointNames(List.of(config.endpointName(config.dev()), config.endpointName(config.prd())))
                 .build());
         systemTest = new SystemTestWorkflow(this, "SystemTest", SystemTestWorkflowProps.of(
                 Code.fromAsset(assets.systemTestJar().toString()), storage, config.endpointName(config.dev()), retention, removal));
@@ -138,6 +139,7 @@ public final class PipelineStack extends Stack {
                 .handlers(handlers)
                 .systemTest(systemTest.stateMachine())
                 .devEndpointName(config.endpointName(config.dev()))
+                .prdEndpointName(config.endpointName(config.prd()))
                 .minRocAuc(config.systemTest().minRocAuc())
                 .maxP99Millis(config.systemTest().maxP99Millis())
                 .maxRows(config.systemTest().maxRows())

@@ -57,6 +57,8 @@ public final class PipelineAcknowledgements {
         lambdaActions.put(pipeline.actionRole("Train", "Monitor"), h.monitorTraining());
         lambdaActions.put(pipeline.actionRole("Evaluate", "Evaluate"), h.evaluate());
         lambdaActions.put(pipeline.actionRole("ApproveModel", "ApproveModel"), h.approveModel());
+        lambdaActions.put(pipeline.actionRole("DeployDev", "Verify"), h.verifyEndpoint());
+        lambdaActions.put(pipeline.actionRole("DeployPrd", "Verify"), h.verifyEndpoint());
         for (var e : lambdaActions.entrySet()) {
             Suppress.nag(e.getKey(), NagIds.resource("*"), invokeReason);
             Suppress.nag(e.getKey(), NagIds.resource(NagIds.arnOf(e.getValue().function()) + ":*"), invokeReason);

@@ -29,7 +29,8 @@ import java.util.regex.Matcher;
  * ({@link ActionRunner}) with a CodePipeline job event, and a success carrying a continuation token invokes
  * the action again (new job id, same configuration, the token in the job data) until a final result, at most
  * {@value #MAX_INVOCATIONS} times. The other providers are simulated: Source and Build export the variables
- * the test supplies; CloudFormation checks its ParameterOverrides against the template it deploys; Step
+ * the test supplies; CloudFormation checks its ParameterOverrides against the template it deploys (the test's
+ * {@link Hooks#afterDeploy} creates what the stack would); Step
  * Functions succeeds with its input parsed; manual approval approves with its CustomData resolved. A failed
  * action stops the execution after its RunOrder group, like a failed stage.
  */
@@ -40,6 +41,13 @@ public final class PipelineEmulator {
     /** What the test does where the real jobs would (write outputs); called after every Lambda invocation. */
     public interface Hooks {
         void afterInvocation(Action action, int invocation, List<JobResultStandIn.Call> calls);
+
+        /**
+         * What the test does where CloudFormation would (create the stack's resources), after a simulated
+         * CloudFormation action succeeded with these resolved parameter overrides.
+         */
+        default void afterDeploy(Action action, Map<String, String> parameters) {
+        }
     }
 
     /** Where an artifact is in the artifact store. */
@@ -139,7 +147,7 @@ public final class PipelineEmulator {
                 case "CodeCommit", "S3", "CodeBuild" -> new ActionResult(action, "Succeeded", 0,
                         "simulated: exports what the test supplies", supplied.getOrDefault(action.label(), Map.of()), List.of(),
                         seconds(start));
-                case "CloudFormation" -> cloudFormation(action, variables, start);
+                case "CloudFormation" -> cloudFormation(action, variables, hooks, start);
                 case "StepFunctions" -> stepFunctions(action, variables, start);
                 case "Manual" -> new ActionResult(action, "Succeeded", 0, "approved (simulated); CustomData: "
                         + substitute(values.resolveIntrinsics(action.configuration().path("CustomData")), variables),
@@ -233,7 +241,7 @@ public final class PipelineEmulator {
 
     // ---------------------------------------------------------------- simulated providers
 
-    private ActionResult cloudFormation(Action action, Map<String, String> variables, long start) throws IOException {
+    private ActionResult cloudFormation(Action action, Map<String, String> variables, Hooks hooks, long start) throws IOException {
         String path = action.configuration().path("TemplatePath").asText();
         Path file = endpointTemplates.resolve(path.substring(path.indexOf("::") + 2));
         if (!Files.isRegularFile(file)) {
@@ -246,6 +254,7 @@ public final class PipelineEmulator {
         if (!problems.isEmpty()) {
             return new ActionResult(action, "Failed", 0, String.join("; ", problems), Map.of(), List.of(), seconds(start));
         }
+        hooks.afterDeploy(action, parameters);
         Map<String, String> outputs = new LinkedHashMap<>();
         JSON.readTree(file.toFile()).path("Outputs").fieldNames()
                 .forEachRemaining(o -> outputs.put(o, "emulated-" + action.stage() + "-" + o));

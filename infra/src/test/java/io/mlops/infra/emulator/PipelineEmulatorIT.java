@@ -92,6 +92,11 @@ class PipelineEmulatorIT {
     /** The package as Evaluate registered it (moto's UpdateModelPackage wipes the metadata later). */
     private static final Map<String, DescribeModelPackageResponse> registered = new ConcurrentHashMap<>();
     private static final Map<String, String> datasetSha256 = new ConcurrentHashMap<>();
+    /** The package right after ApproveModel (the PRD verify's ModelLifeCycle update makes moto drop the status). */
+    private static final Map<String, DescribeModelPackageResponse> approved = new ConcurrentHashMap<>();
+    /** Endpoint name → the model this test created for it where the stack would (moto has no CloudFormation here). */
+    private static final Map<String, String> deployedModels = new ConcurrentHashMap<>();
+    private static Path endpointTemplates;
 
     @BeforeAll
     static void runThePipelineTwice() throws Exception {
@@ -144,8 +149,9 @@ class PipelineEmulatorIT {
                 artifacts, Map.of("Source.Source", sourceVariables(), "Build.Build", buildVariables(artifactBucket)));
 
         Map<String, Double> auc = Map.of(PASSING_EXECUTION, PASSING_AUC, FAILING_EXECUTION, FAILING_AUC);
-        passing = emulator.run(PASSING_EXECUTION, (a, n, calls) -> sideEffects(a, calls, PASSING_EXECUTION, auc));
-        failing = emulator.run(FAILING_EXECUTION, (a, n, calls) -> sideEffects(a, calls, FAILING_EXECUTION, auc));
+        endpointTemplates = stack.templates().directory();
+        passing = emulator.run(PASSING_EXECUTION, hooks(PASSING_EXECUTION, auc));
+        failing = emulator.run(FAILING_EXECUTION, hooks(FAILING_EXECUTION, auc));
         seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("[emulator] 2 executions, %d Lambda invocations, %d job results recorded, %.1f s in all (synth included)%n",
                 Stream.of(passing, failing).flatMap(e -> e.results().stream()).mapToInt(ActionResult::invocations).sum(),
@@ -253,7 +259,10 @@ class PipelineEmulatorIT {
                 .containsEntry("Evaluate.ChampionValue", "none")
                 .containsEntry("ApproveModel.ModelPackageArn", arn);
 
-        DescribeModelPackageResponse now = sageMaker.describeModelPackage(r -> r.modelPackageName(arn));
+        // Right after ApproveModel: the PRD verify later sends UpdateModelPackage with only a ModelLifeCycle, which
+        // moto 5.2.1 answers by clearing the approval status (AWS leaves omitted fields as they are).
+        DescribeModelPackageResponse now = approved.get(PASSING_EXECUTION);
+        assertThat(now).as("the package after ApproveModel").isNotNull();
         assertThat(now.modelApprovalStatus()).isEqualTo(ModelApprovalStatus.APPROVED);
         assertThat(now.approvalDescription()).contains(PASSING_EXECUTION);
         String approval = passing.result("Approve", "Approve").message();
@@ -270,6 +279,28 @@ class PipelineEmulatorIT {
             assertThat(r.succeeded()).as(r.line()).isTrue();
             assertThat(r.message()).doesNotContain("#{");
         }
+    }
+
+    /**
+     * Issue 13: the Verify action after each deploy finds the endpoint serving this execution's config and model,
+     * and the PRD one records the package as Production. The endpoints are what this test created where
+     * CloudFormation would (moto: CreateModel/CreateEndpointConfig/CreateEndpoint; its endpoints are InService at
+     * once); moto 5.2.1 keeps no ModelLifeCycle, so the registry record is checked in the action's report.
+     */
+    @Test
+    void theVerifyActionsFindTheEndpointsServingThisExecution() {
+        String arn = passing.variables().get("Evaluate.ModelPackageArn");
+        for (String[] v : new String[][] {{"DeployDev", "VerifyDev", "mlops-dev"}, {"DeployPrd", "VerifyPrd", "mlops-prd"}}) {
+            ActionResult r = passing.result(v[0], "Verify");
+            assertThat(r.succeeded()).as(r.line()).isTrue();
+            assertThat(r.message()).contains("endpoint " + v[2] + " is InService with config " + v[2] + "-" + PASSING_EXECUTION);
+            assertThat(passing.variables()).containsEntry(v[1] + ".EndpointConfigName", v[2] + "-" + PASSING_EXECUTION)
+                    .containsEntry(v[1] + ".ModelPackageArn", arn);
+            assertThat(deployedModels).containsEntry(v[2], v[2] + "-" + PASSING_EXECUTION);
+        }
+        assertThat(passing.result("DeployPrd", "Verify").message()).contains("registry: Production");
+        assertThat(passing.variables()).containsEntry("VerifyPrd.ArchivedPackages", "none");
+        assertThat(failing.ran("DeployDev", "Verify")).isFalse();
     }
 
     @Test
@@ -447,6 +478,52 @@ class PipelineEmulatorIT {
 
     // ---------------------------------------------------------------- what the real jobs would write
 
+    private static PipelineEmulator.Hooks hooks(String exec, Map<String, Double> auc) {
+        return new PipelineEmulator.Hooks() {
+            @Override
+            public void afterInvocation(Action action, int invocation, List<JobResultStandIn.Call> calls) {
+                sideEffects(action, calls, exec, auc);
+            }
+
+            @Override
+            public void afterDeploy(Action action, Map<String, String> parameters) {
+                try {
+                    deployEndpoint(action, parameters);
+                } catch (Exception e) {
+                    hookProblems.add(action.label() + " deploy in " + exec + ": " + e);
+                }
+            }
+        };
+    }
+
+    /**
+     * What the endpoint stack creates, written with the SDK: the model {@code <endpoint>-<execution>} (PRD: the
+     * package; DEV: its image and model data), the endpoint config of the same name with one AllTraffic variant,
+     * and the endpoint (names and sources as the endpoint template has them; sizes are not checked here).
+     */
+    private static void deployEndpoint(Action action, Map<String, String> p) throws IOException {
+        String file = action.stage().equals("DeployPrd") ? "endpoint-prd.template.json" : "endpoint-dev.template.json";
+        String endpoint = null;
+        for (JsonNode r : JSON.readTree(endpointTemplates.resolve(file).toFile()).path("Resources")) {
+            if (r.path("Type").asText().equals("AWS::SageMaker::Endpoint")) {
+                endpoint = r.path("Properties").path("EndpointName").asText();
+            }
+        }
+        assertThat(endpoint).as("EndpointName in " + file).isNotBlank();
+        String name = endpoint + "-" + p.get("PipelineExecutionId");
+        var container = action.stage().equals("DeployPrd")
+                ? software.amazon.awssdk.services.sagemaker.model.ContainerDefinition.builder()
+                        .modelPackageName(p.get("ModelPackageArn")).build()
+                : software.amazon.awssdk.services.sagemaker.model.ContainerDefinition.builder()
+                        .image(p.get("ModelImageUri")).modelDataUrl(p.get("ModelDataUrl")).build();
+        sageMaker.createModel(r -> r.modelName(name).executionRoleArn(p.get("ModelExecutionRoleArn")).containers(container));
+        sageMaker.createEndpointConfig(r -> r.endpointConfigName(name).productionVariants(v -> v.variantName("AllTraffic")
+                .modelName(name).initialInstanceCount(1).instanceType("ml.m5.large").initialVariantWeight(1.0f)));
+        String endpointName = endpoint;
+        sageMaker.createEndpoint(r -> r.endpointName(endpointName).endpointConfigName(name));
+        deployedModels.put(endpoint, name);
+    }
+
     private static void sideEffects(Action action, List<JobResultStandIn.Call> calls, String exec, Map<String, Double> auc) {
         if (calls.size() != 1 || !calls.get(0).accepted() || calls.get(0).isFailure()) {
             return;
@@ -463,6 +540,10 @@ class PipelineEmulatorIT {
                         String arn = call.outputVariables().get("ModelPackageArn");
                         registered.put(exec, sageMaker.describeModelPackage(r -> r.modelPackageName(arn)));
                     }
+                }
+                case "ApproveModel.ApproveModel" -> {
+                    String arn = call.outputVariables().get("ModelPackageArn");
+                    approved.put(exec, sageMaker.describeModelPackage(r -> r.modelPackageName(arn)));
                 }
                 default -> { }
             }

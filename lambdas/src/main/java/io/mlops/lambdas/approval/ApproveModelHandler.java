@@ -30,7 +30,8 @@ import software.amazon.awssdk.services.sagemaker.model.ModelPackageStatus;
  * {@code Approved}: success without a change (idempotent re-invocation). {@code Rejected}: the action fails; the pipeline's manual approval does not override
  * the quality gate (or a person's rejection in the registry). {@code PendingManualApproval}:
  * UpdateModelPackage(ModelApprovalStatus=Approved, ApprovalDescription "Approved in CodePipeline
- * execution &lt;exec&gt; after manual approval").
+ * execution &lt;exec&gt; after manual approval", ModelLifeCycle Development/Approved). A Rejected package also
+ * gets ModelLifeCycle Rejected/Rejected before the action fails.
  *
  * <p><b>User parameters</b> ({@link ApproveModelParams}): {@code modelPackageArn} (required,
  * {@code #{Evaluate.ModelPackageArn}}), {@code executionId} (required,
@@ -84,6 +85,24 @@ public final class ApproveModelHandler extends PipelineJobHandler<ApproveModelPa
         return "Approved in CodePipeline execution " + executionId + " after manual approval";
     }
 
+    /**
+     * Records a Rejected package's ModelLifeCycle as {@code Rejected/Rejected} (unless it already is). A failed
+     * update must not hide the rejection: it only adds a note to the failure message.
+     */
+    private String recordRejected(String arn, DescribeModelPackageResponse pkg, String executionId, HandlerLog log) {
+        if (pkg.modelLifeCycle() != null && ModelRegistryClient.LifeCycle.REJECTED.stage().equals(pkg.modelLifeCycle().stage())) {
+            return "";
+        }
+        try {
+            registry.setLifeCycle(arn, ModelRegistryClient.LifeCycle.REJECTED, "Rejected in the registry; the manual "
+                    + "approval of pipeline execution " + executionId + " did not release it");
+            return "";
+        } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+            log.error("could not record ModelLifeCycle Rejected", e);
+            return " (Recording ModelLifeCycle Rejected failed: " + io.mlops.lambdas.core.AwsErrors.codeAndMessage(e) + ".)";
+        }
+    }
+
     @Override
     protected JobOutcome run(PipelineJob<ApproveModelParams> job, Context context) {
         HandlerLog log = new HandlerLog(name(), context);
@@ -115,11 +134,13 @@ public final class ApproveModelHandler extends PipelineJobHandler<ApproveModelPa
                     + (pkg.approvalDescription() == null ? "" : " (" + pkg.approvalDescription() + ")"), outputs);
         }
         if (status == ModelApprovalStatus.REJECTED) {
+            String lifeCycle = recordRejected(arn, pkg, params.executionId(), log);
             throw JobFailedException.jobFailed(label + " is Rejected in the model registry"
                     + (pkg.approvalDescription() == null ? "" : " (" + pkg.approvalDescription() + ")")
                     + ", by the quality gate or by a person. The manual approval in CodePipeline does not override that. "
                     + "To release it anyway, a person with registry permissions sets it to Approved in SageMaker Studio "
-                    + "(Model Registry) and then retries this stage; otherwise improve the model and push a new commit.");
+                    + "(Model Registry) and then retries this stage; otherwise improve the model and push a new commit."
+                    + lifeCycle);
         }
         if (status != ModelApprovalStatus.PENDING_MANUAL_APPROVAL) {
             throw JobFailedException.jobFailed(label + " has approval status '" + pkg.modelApprovalStatusAsString()

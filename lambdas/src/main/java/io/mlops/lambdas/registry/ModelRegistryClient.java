@@ -7,6 +7,7 @@ import io.mlops.lambdas.pipeline.JobFailedException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import software.amazon.awssdk.services.sagemaker.model.ListModelPackagesResponse
 import software.amazon.awssdk.services.sagemaker.model.MetadataProperties;
 import software.amazon.awssdk.services.sagemaker.model.MetricsSource;
 import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
+import software.amazon.awssdk.services.sagemaker.model.ModelLifeCycle;
 import software.amazon.awssdk.services.sagemaker.model.ModelMetrics;
 import software.amazon.awssdk.services.sagemaker.model.ModelPackageContainerDefinition;
 import software.amazon.awssdk.services.sagemaker.model.ModelPackageSortBy;
@@ -33,6 +35,13 @@ import software.amazon.awssdk.services.sagemaker.model.SortOrder;
  * {@code sagemaker:DescribeModelPackage}, {@code sagemaker:CreateModelPackage},
  * {@code sagemaker:UpdateModelPackage} on {@code model-package/<group>/*} (and
  * {@code model-package-group/<group>} for CreateModelPackage).
+ *
+ * <p><b>ModelLifeCycle</b> (where each version is, issue 13): the registry records a stage per version, so it
+ * answers "what is in PRD" ({@link #inStage}). Stage and StageStatus are free text to SageMaker (1-63 characters
+ * of {@code [a-zA-Z0-9](-*[a-zA-Z0-9])*}, API Reference ModelLifeCycle); this pipeline writes the values of
+ * {@link LifeCycle}: Evaluate registers {@code Development/InProgress} (gate passed) or
+ * {@code Rejected/Rejected} (gate failed), ApproveModel sets {@code Development/Approved}, the PRD verify sets
+ * {@code Production/Deployed} and the version previously in Production {@code Archived/Retired}.
  */
 public final class ModelRegistryClient {
     // Tag and metadata keys: io.mlops.contract.Tags (shared with infra and the local run).
@@ -67,6 +76,56 @@ public final class ModelRegistryClient {
     public record NewPackage(String group, String description, String image, String modelDataUrl,
             ModelApprovalStatus status, String statisticsUri, String generatedBy, String commitId,
             Map<String, String> metadata, String clientToken, List<String> realtimeInstanceTypes) {
+
+        /** The ModelLifeCycle a new package starts in: Rejected when the gate rejected it, else Development. */
+        public LifeCycle lifeCycle() {
+            return status == ModelApprovalStatus.REJECTED ? LifeCycle.REJECTED : LifeCycle.DEVELOPMENT_IN_PROGRESS;
+        }
+    }
+
+    /** The ModelLifeCycle values this pipeline writes (docs/contracts/handlers.md). */
+    public enum LifeCycle {
+        /** Registered, quality gate passed, waiting for the manual approval. */
+        DEVELOPMENT_IN_PROGRESS("Development", "InProgress"),
+        /** Approved after the manual approval, not yet verified in PRD. */
+        DEVELOPMENT_APPROVED("Development", "Approved"),
+        /** Failed the quality gate (registered for the audit trail). */
+        REJECTED("Rejected", "Rejected"),
+        /** Verified as what the PRD endpoint serves. */
+        PRODUCTION("Production", "Deployed"),
+        /** Was in Production; a later version replaced it. */
+        ARCHIVED("Archived", "Retired");
+
+        private final String stage;
+        private final String status;
+
+        LifeCycle(String stage, String status) {
+            this.stage = stage;
+            this.status = status;
+        }
+
+        public String stage() {
+            return stage;
+        }
+
+        public String status() {
+            return status;
+        }
+
+        /** The API shape with {@code description} cut to the API's 1024 characters. */
+        public ModelLifeCycle with(String description) {
+            String d = description == null ? null
+                    : description.length() <= 1024 ? description : description.substring(0, 1021) + "...";
+            return ModelLifeCycle.builder().stage(stage).stageStatus(status).stageDescription(d).build();
+        }
+    }
+
+    /** A version of the group in a given ModelLifeCycle stage (from ListModelPackages). */
+    public record Staged(String arn, String version, String stage, String stageStatus) {
+    }
+
+    /** What {@link #recordProduction} changed: the version now in Production and those it moved to Archived. */
+    public record Promotion(String arn, boolean alreadyProduction, List<String> archived) {
     }
 
     private final SageMakerClient sageMaker;
@@ -189,6 +248,7 @@ public final class ModelRegistryClient {
                         .build()).build())
                 .metadataProperties(provenance.build())
                 .customerMetadataProperties(p.metadata())
+                .modelLifeCycle(p.lifeCycle().with("Registered by " + p.generatedBy()))
                 .clientToken(p.clientToken()))
                 .modelPackageArn();
         return new Registered(arn, versionOf(arn), p.status().toString(), p.image(), p.modelDataUrl(), false);
@@ -213,11 +273,69 @@ public final class ModelRegistryClient {
         }
     }
 
-    /** UpdateModelPackage: ModelApprovalStatus {@code Approved} with this approval description. */
+    /**
+     * UpdateModelPackage: ModelApprovalStatus {@code Approved} with this approval description, and ModelLifeCycle
+     * {@code Development/Approved} (approved, not yet in PRD).
+     */
     public void approve(String arn, String approvalDescription) {
         sageMaker.updateModelPackage(r -> r.modelPackageArn(arn)
                 .modelApprovalStatus(ModelApprovalStatus.APPROVED)
-                .approvalDescription(approvalDescription));
+                .approvalDescription(approvalDescription)
+                .modelLifeCycle(LifeCycle.DEVELOPMENT_APPROVED.with(approvalDescription)));
+    }
+
+    /** UpdateModelPackage with only a ModelLifeCycle (the approval status and metadata stay as they are). */
+    public void setLifeCycle(String arn, LifeCycle lifeCycle, String description) {
+        sageMaker.updateModelPackage(r -> r.modelPackageArn(arn).modelLifeCycle(lifeCycle.with(description)));
+    }
+
+    /**
+     * The versions of {@code group} whose ModelLifeCycle stage is {@code stage}, newest first, among the newest
+     * {@value #EXISTING_SEARCH_PAGES} pages of 100 (ListModelPackages returns each summary's ModelLifeCycle).
+     * "What is in PRD" is {@code inStage(group, "Production")}.
+     */
+    public List<Staged> inStage(String group, String stage) {
+        List<Staged> found = new ArrayList<>();
+        String token = null;
+        for (int page = 0; page < EXISTING_SEARCH_PAGES; page++) {
+            String next = token;
+            ListModelPackagesResponse list = sageMaker.listModelPackages(r -> r.modelPackageGroupName(group)
+                    .sortBy(ModelPackageSortBy.CREATION_TIME).sortOrder(SortOrder.DESCENDING).maxResults(100).nextToken(next));
+            for (ModelPackageSummary summary : list.modelPackageSummaryList()) {
+                ModelLifeCycle lc = summary.modelLifeCycle();
+                if (lc != null && stage.equals(lc.stage())) {
+                    found.add(new Staged(summary.modelPackageArn(), String.valueOf(summary.modelPackageVersion()),
+                            lc.stage(), lc.stageStatus()));
+                }
+            }
+            token = list.nextToken();
+            if (token == null || token.isBlank()) {
+                break;
+            }
+        }
+        return List.copyOf(found);
+    }
+
+    /**
+     * Records {@code arn} as the version in Production (ModelLifeCycle {@code Production/Deployed}) and moves every
+     * other version of the group recorded in Production to {@code Archived/Retired}. Idempotent: a re-invocation
+     * finds {@code arn} already in Production and nothing else there. The new version is recorded first, so an
+     * interruption leaves two versions in Production (visible, fixed by the retry) rather than none.
+     */
+    public Promotion recordProduction(String group, String arn, String description) {
+        List<Staged> before = inStage(group, LifeCycle.PRODUCTION.stage());
+        boolean already = before.stream().anyMatch(s -> s.arn().equals(arn));
+        if (!already) {
+            setLifeCycle(arn, LifeCycle.PRODUCTION, description);
+        }
+        List<String> archived = new ArrayList<>();
+        for (Staged other : before) {
+            if (!other.arn().equals(arn)) {
+                setLifeCycle(other.arn(), LifeCycle.ARCHIVED, "Replaced in Production by " + arn);
+                archived.add(other.arn());
+            }
+        }
+        return new Promotion(arn, already, List.copyOf(archived));
     }
 
     /**

@@ -52,6 +52,8 @@ class ApproveModelHandlerTest {
         assertThat(update.path("ModelApprovalStatus").asText()).isEqualTo("Approved");
         assertThat(update.path("ApprovalDescription").asText())
                 .isEqualTo("Approved in CodePipeline execution " + EXEC + " after manual approval");
+        assertThat(update.path("ModelLifeCycle").path("Stage").asText()).isEqualTo("Development");
+        assertThat(update.path("ModelLifeCycle").path("StageStatus").asText()).isEqualTo("Approved");
         JsonNode success = aws.jobSuccess();
         assertThat(success.path("outputVariables").path("ModelPackageArn").asText()).isEqualTo(ARN);
         assertThat(success.path("outputVariables").path("ModelPackageVersion").asText()).isEqualTo("7");
@@ -74,12 +76,37 @@ class ApproveModelHandlerTest {
     @Test
     void failsWhenThePackageWasRejectedBecauseApprovalDoesNotOverrideTheGate() {
         aws.ok(DESCRIBE, pkg(GROUP, "Rejected", ""));
+        aws.ok(UPDATE, "{\"ModelPackageArn\":\"" + ARN + "\"}");
+
+        invoke(EVENT);
+
+        JsonNode update = aws.onlyRequest(UPDATE);
+        assertThat(update.has("ModelApprovalStatus")).as("the approval status is not touched").isFalse();
+        assertThat(update.path("ModelLifeCycle").path("Stage").asText()).isEqualTo("Rejected");
+        assertThat(update.path("ModelLifeCycle").path("StageStatus").asText()).isEqualTo("Rejected");
+        aws.assertJobFailed("JobFailed", ARN, "Rejected", "does not override",
+                "SageMaker Studio", "push a new commit");
+    }
+
+    @Test
+    void failsWithTheRejectionWhenRecordingTheLifeCycleIsDenied() {
+        aws.ok(DESCRIBE, pkg(GROUP, "Rejected", ""));
+        aws.error(UPDATE, 400, "AccessDeniedException", "not authorized");
+
+        invoke(EVENT);
+
+        aws.assertJobFailed("JobFailed", ARN, "Rejected", "does not override",
+                "Recording ModelLifeCycle Rejected failed: AccessDeniedException");
+    }
+
+    @Test
+    void leavesARejectedPackageAloneWhenItsLifeCycleAlreadySaysRejected() {
+        aws.ok(DESCRIBE, pkg(GROUP, "Rejected", ",\"ModelLifeCycle\":{\"Stage\":\"Rejected\",\"StageStatus\":\"Rejected\"}"));
 
         invoke(EVENT);
 
         assertThat(aws.count(UPDATE)).isZero();
-        aws.assertJobFailed("JobFailed", ARN, "Rejected", "does not override",
-                "SageMaker Studio", "push a new commit");
+        aws.assertJobFailed("JobFailed", ARN, "Rejected");
     }
 
     @Test

@@ -193,7 +193,24 @@ public final class ColdStartBenchmark {
                             + "\"ModelApprovalStatus\":\"PendingManualApproval\",\"ModelPackageStatus\":\"Completed\"}");
                     target(s, "SageMaker.UpdateModelPackage", 200,
                             "{\"ModelPackageArn\":\"arn:aws:sagemaker:us-east-1:123456789012:model-package/mlops-bank-marketing/7\"}");
+                }, true),
+                new Case("VerifyEndpoint", "io.mlops.lambdas.verify.VerifyEndpointHandler", "verify-endpoint-prd.json", envAll, s -> {
+                    target(s, "SageMaker.DescribeEndpoint", 200, verifyFixture("describe-endpoint-in-service.json"));
+                    target(s, "SageMaker.DescribeEndpointConfig", 200, verifyFixture("describe-endpoint-config.json"));
+                    target(s, "SageMaker.DescribeModel", 200, verifyFixture("describe-model-prd.json"));
+                    target(s, "SageMaker.ListModelPackages", 200, verifyFixture("list-model-packages-production-v5.json"));
+                    target(s, "SageMaker.UpdateModelPackage", 200,
+                            "{\"ModelPackageArn\":\"arn:aws:sagemaker:us-east-1:123456789012:model-package/mlops-bank-marketing/7\"}");
                 }, true));
+    }
+
+    /** A VerifyEndpoint response fixture (src/test/resources/fixtures/verify/). */
+    private static String verifyFixture(String name) {
+        try (java.io.InputStream in = ColdStartBenchmark.class.getResourceAsStream("/fixtures/verify/" + name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void stubCommon(WireMockServer s) {

@@ -10,12 +10,14 @@ import io.mlops.contract.actions.LaunchEtl;
 import io.mlops.contract.actions.LaunchTraining;
 import io.mlops.contract.actions.MonitorEtl;
 import io.mlops.contract.actions.MonitorTraining;
+import io.mlops.contract.actions.VerifyEndpoint;
 import io.mlops.lambdas.approval.ApproveModelParams;
 import io.mlops.lambdas.etl.LaunchEtlParams;
 import io.mlops.lambdas.etl.MonitorEtlParams;
 import io.mlops.lambdas.evaluation.EvaluateParams;
 import io.mlops.lambdas.training.LaunchTrainingParams;
 import io.mlops.lambdas.training.MonitorTrainingParams;
+import io.mlops.lambdas.verify.VerifyEndpointParams;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -38,7 +40,8 @@ class ContractBindingTest {
             LaunchTrainingParams.class, LaunchTraining.Input.class,
             MonitorTrainingParams.class, MonitorTraining.Input.class,
             EvaluateParams.class, Evaluate.Input.class,
-            ApproveModelParams.class, ApproveModel.Input.class);
+            ApproveModelParams.class, ApproveModel.Input.class,
+            VerifyEndpointParams.class, VerifyEndpoint.Input.class);
 
     @ParameterizedTest
     @EnumSource(value = Handler.class, names = "ENDPOINT_TEST", mode = EnumSource.Mode.EXCLUDE)
@@ -58,7 +61,7 @@ class ContractBindingTest {
 
     @Test
     void everyActionHandlerHasItsParamsBound() {
-        assertThat(PARAMS).hasSize(EnumSet.range(Handler.LAUNCH_ETL, Handler.APPROVE_MODEL).size());
+        assertThat(PARAMS).hasSize(EnumSet.range(Handler.LAUNCH_ETL, Handler.VERIFY_ENDPOINT).size());
     }
 
     private static List<String> signature(Class<? extends Record> type) {

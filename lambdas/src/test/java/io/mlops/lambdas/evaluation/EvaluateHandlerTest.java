@@ -422,6 +422,8 @@ class EvaluateHandlerTest {
         JsonNode create = aws.onlyRequest(CREATE_PACKAGE);
         assertThat(create.path("ModelPackageGroupName").asText()).isEqualTo(GROUP);
         assertThat(create.path("ModelApprovalStatus").asText()).isEqualTo("PendingManualApproval");
+        assertThat(create.path("ModelLifeCycle").path("Stage").asText()).isEqualTo("Development");
+        assertThat(create.path("ModelLifeCycle").path("StageStatus").asText()).isEqualTo("InProgress");
         assertThat(create.path("ModelPackageDescription").asText()).contains(EXEC, COMMIT, "auc 0.8312");
         JsonNode spec = create.path("InferenceSpecification");
         assertThat(spec.path("Containers")).hasSize(1);
@@ -477,6 +479,8 @@ class EvaluateHandlerTest {
 
         JsonNode create = aws.onlyRequest(CREATE_PACKAGE);
         assertThat(create.path("ModelApprovalStatus").asText()).isEqualTo("Rejected");
+        assertThat(create.path("ModelLifeCycle").path("Stage").asText()).isEqualTo("Rejected");
+        assertThat(create.path("ModelLifeCycle").path("StageStatus").asText()).isEqualTo("Rejected");
         assertThat(create.path("CustomerMetadataProperties").path("gate").asText()).isEqualTo("failed");
         aws.assertJobFailed("JobFailed", 
                 "Quality gate failed on auc", "auc 0.7412 < threshold 0.75 (FAIL)", "no approved champion",

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The error mapping, once over every handler: each of the six CodePipeline handlers (and the ModelGroup
+ * The error mapping, once over every handler: each of the seven CodePipeline handlers (and the ModelGroup
  * custom resource where the failure applies to it) is driven from its JSON event fixture through the
  * same failure kinds, and must report the same kind of failure: PutJobFailureResult with the failure
  * type, a message starting with the handler's name that carries the service's code, message and request

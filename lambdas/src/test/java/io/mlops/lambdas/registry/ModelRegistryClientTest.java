@@ -33,6 +33,38 @@ class ModelRegistryClientTest {
     }
 
     @Test
+    void everyLifeCycleValueFitsTheApiPatternAndDescriptionsAreCutTo1024() {
+        for (ModelRegistryClient.LifeCycle lc : ModelRegistryClient.LifeCycle.values()) {
+            assertThat(lc.stage()).as(lc.name()).matches("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+            assertThat(lc.status()).as(lc.name()).matches("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+        }
+        var shape = ModelRegistryClient.LifeCycle.PRODUCTION.with("d".repeat(2000));
+        assertThat(shape.stage()).isEqualTo("Production");
+        assertThat(shape.stageStatus()).isEqualTo("Deployed");
+        assertThat(shape.stageDescription()).hasSize(1024).endsWith("...");
+    }
+
+    @Test
+    void recordProductionFindsVersionsInProductionOnLaterPages() {
+        String page1 = "{\"ModelPackageSummaryList\":[{\"ModelPackageArn\":\"" + ARN + "\",\"ModelPackageVersion\":7,"
+                + "\"CreationTime\":1767220000,\"ModelPackageStatus\":\"Completed\"}],\"NextToken\":\"t2\"}";
+        String page2 = "{\"ModelPackageSummaryList\":[{\"ModelPackageArn\":\"" + ARN.replace("/7", "/3")
+                + "\",\"ModelPackageVersion\":3,\"CreationTime\":1767200000,\"ModelPackageStatus\":\"Completed\","
+                + "\"ModelLifeCycle\":{\"Stage\":\"Production\",\"StageStatus\":\"Deployed\"}}]}";
+        aws.sequence("SageMaker.ListModelPackages", page1, page2);
+        aws.ok("SageMaker.UpdateModelPackage", "{\"ModelPackageArn\":\"" + ARN + "\"}");
+
+        ModelRegistryClient.Promotion p = registry().recordProduction(GROUP, ARN, "verified");
+
+        assertThat(p.alreadyProduction()).isFalse();
+        assertThat(p.archived()).containsExactly(ARN.replace("/7", "/3"));
+        assertThat(aws.requests("SageMaker.ListModelPackages").get(1).path("NextToken").asText()).isEqualTo("t2");
+        var updates = aws.requests("SageMaker.UpdateModelPackage");
+        assertThat(updates).extracting(u -> u.path("ModelPackageArn").asText() + "=" + u.path("ModelLifeCycle").path("Stage").asText())
+                .containsExactly(ARN + "=Production", ARN.replace("/7", "/3") + "=Archived");
+    }
+
+    @Test
     void versionOfTakesTheLastSegment() {
         assertThat(ModelRegistryClient.versionOf(ARN)).isEqualTo("7");
         assertThat(ModelRegistryClient.versionOf("no-slash")).isEqualTo("?");

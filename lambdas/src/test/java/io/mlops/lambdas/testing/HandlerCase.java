@@ -16,6 +16,7 @@ import io.mlops.lambdas.evaluation.EvaluateHandler;
 import io.mlops.lambdas.modelgroup.ModelGroupHandler;
 import io.mlops.lambdas.training.LaunchTrainingHandler;
 import io.mlops.lambdas.training.MonitorTrainingHandler;
+import io.mlops.lambdas.verify.VerifyEndpointHandler;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +61,7 @@ public record HandlerCase(String name, String fixture, Map<String, String> env,
         return name;
     }
 
-    /** The six CodePipeline job handlers. */
+    /** The seven CodePipeline job handlers. */
     public static List<HandlerCase> pipelineHandlers() {
         return List.of(
                 new HandlerCase("LaunchEtl", "launch-etl.json",
@@ -95,7 +96,11 @@ public record HandlerCase(String name, String fixture, Map<String, String> env,
                 new HandlerCase("ApproveModel", "approve-model-job.json",
                         Map.of(EnvNames.MODEL_PACKAGE_GROUP, GROUP, EnvNames.AWS_REGION, "us-east-1"),
                         (env, clients) -> new ApproveModelHandler(ApproveModelHandler.Deps.of(env, clients)),
-                        aws -> { }, "SageMaker.DescribeModelPackage", List.of(EnvNames.MODEL_PACKAGE_GROUP), false));
+                        aws -> { }, "SageMaker.DescribeModelPackage", List.of(EnvNames.MODEL_PACKAGE_GROUP), false),
+                new HandlerCase("VerifyEndpoint", "verify-endpoint-prd.json",
+                        Map.of(EnvNames.MODEL_PACKAGE_GROUP, GROUP, EnvNames.AWS_REGION, "us-east-1"),
+                        (env, clients) -> new VerifyEndpointHandler(VerifyEndpointHandler.Deps.of(env, clients)),
+                        aws -> { }, "SageMaker.DescribeEndpoint", List.of(EnvNames.MODEL_PACKAGE_GROUP), true));
     }
 
     /** The ModelGroup custom resource handler (CloudFormation, not CodePipeline), on a Create event. */
