@@ -199,7 +199,7 @@ class BatchForest:
                 else:
                     entry = (t, float(nodes["num_threshold"][i]), bool(nodes["missing_go_to_left"][i]), mask)
                     groups.setdefault((feature, "numeric"), []).append(entry)
-        self.tables = []
+        parts = []  # (feature, thresholds or None, number of categorical codes, table)
         for (feature, kind), entries in sorted(groups.items()):
             if kind == "numeric":
                 entries.sort(key=lambda e: e[1])  # stable: ties keep their order (any order is right)
@@ -210,18 +210,37 @@ class BatchForest:
                     if not missing_left:
                         table[-1, t] &= self.dtype.type(mask)
                 thresholds = np.array([e[1] for e in entries], dtype=np.float64)
-                self.tables.append((feature, thresholds, table))
+                parts.append((feature, thresholds, None, table))
             else:
                 table = np.full((MISSING + 1, n_trees), full, dtype=self.dtype)
                 for t, goes_left, _, mask in entries:
                     table[~goes_left, t] &= self.dtype.type(mask)
-                self.tables.append((feature, None, table))
-        self.n_trees, self.full = n_trees, full
+                # codes from the first one that routes like a missing value on to 255 all do (they
+                # are not categories the trees know): keep the codes below, then the missing row
+                same = (table[:MISSING] == table[MISSING]).all(axis=1)
+                codes = MISSING - int(np.argmin(same[::-1])) if not same.all() else 0
+                table = np.concatenate([table[:codes], table[MISSING:]])
+                parts.append((feature, None, codes, table))
+        self.groups = [self._joint(group) for group in _pack(parts, self.JOINT_ROWS)]
+        self.n_trees = n_trees
         self.offsets = np.array(offsets, dtype=np.intp)
         self.leaf_values = np.concatenate(values)
         self.lowest_bit = _LOWEST_BIT_8 if bits == 8 else _lowest_bit_16() if bits == 16 else None
         self.baseline = float(np.asarray(classifier._baseline_prediction).ravel()[0])
         self.inverse_link = classifier._loss.link.inverse
+
+    JOINT_ROWS = 1024  # features are grouped while the product of their index counts stays below
+
+    @staticmethod
+    def _joint(group):
+        """One table for several features: row = mixed-radix number of their indices, holding
+        the AND of their rows (a record's state ANDs the same masks, in fewer, larger steps)."""
+        table = group[0][3]
+        for part in group[1:]:
+            other = part[3]
+            table = (table[:, None, :] & other[None, :, :]).reshape(len(table) * len(other), -1)
+        features = [(feature, thresholds, codes, len(t)) for feature, thresholds, codes, t in group]
+        return features, np.ascontiguousarray(table)
 
     supports = FlatForest.supports
 
@@ -235,33 +254,38 @@ class BatchForest:
         except ValueError:
             return None
 
-    def _indices(self, column, thresholds, size):
+    @staticmethod
+    def _indices(column, thresholds, codes, size):
+        """Row index per record into a feature's table, or None (a code sklearn would wrap)."""
         if thresholds is not None:
             index = np.searchsorted(thresholds, column, side="left")
             missing = np.isnan(column)
             if missing.any():
                 index[missing] = size - 1
             return index
-        missing = np.isnan(column) | (column < 0)
-        if (column[~missing] >= MISSING).any():
+        if (column >= MISSING).any():
             return None  # sklearn would wrap the code to 8 bits: let it do so itself
-        return np.where(missing, MISSING, column).astype(np.intp)
+        known = (column >= 0) & (column < codes)  # False for NaN
+        return np.where(known, column, codes).astype(np.intp)
 
     def leaves(self, X):
         """(n, trees) leaf numbers of each record in each tree, or None (see _indices)."""
         state = None
-        for feature, thresholds, table in self.tables:
-            index = self._indices(X[:, feature], thresholds, len(table))
-            if index is None:
-                return None
+        for features, table in self.groups:
+            index = None
+            for feature, thresholds, codes, size in features:
+                part = self._indices(X[:, feature], thresholds, codes, size)
+                if part is None:
+                    return None
+                index = part if index is None else index * size + part
             if state is None:
-                state = table[index]
+                state = table.take(index, axis=0)
             else:
-                state &= table[index]
+                state &= table.take(index, axis=0)
         if state is None:
             return np.zeros((len(X), self.n_trees), dtype=np.intp)
         if self.lowest_bit is not None:
-            return self.lowest_bit[state]
+            return self.lowest_bit.take(state)
         lowest = state & (~state + self.dtype.type(1))
         return np.frexp(lowest.astype(np.float64))[1] - 1
 
@@ -270,10 +294,11 @@ class BatchForest:
         leaves = self.leaves(X)
         if leaves is None:
             return None
-        terms = np.empty((len(X), self.n_trees + 1), dtype=np.float64)
-        terms[:, 0] = self.baseline
-        np.take(self.leaf_values, leaves + self.offsets, out=terms[:, 1:])
-        return np.cumsum(terms, axis=1)[:, -1]  # sequential adds, left to right
+        values = self.leaf_values.take(np.add(leaves.T, self.offsets[:, None], order="C"))  # (trees, n)
+        total = np.full(len(X), self.baseline)
+        for tree_values in values:  # sequential float64 adds, tree by tree, as sklearn
+            total += tree_values
+        return total
 
     def predict_positive(self, X, fallback):
         """Probability of class 1 per row of the encoded matrix X; fallback(X) scores with sklearn."""
@@ -281,6 +306,19 @@ class BatchForest:
         if raw is None:
             return fallback(X)
         return self.inverse_link(raw)
+
+
+def _pack(parts, limit):
+    """Features in groups whose index counts multiply to at most limit (first fit, largest first)."""
+    groups = []
+    for part in sorted(parts, key=lambda p: -len(p[3])):
+        for group in groups:
+            if np.prod([len(p[3]) for p in group]) * len(part[3]) <= limit:
+                group.append(part)
+                break
+        else:
+            groups.append([part])
+    return groups
 
 
 def _lowest_bits(bits):

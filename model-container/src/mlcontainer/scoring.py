@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import math
+from array import array
 from collections.abc import Sequence
 from itertools import chain, repeat
 
@@ -30,6 +31,7 @@ from .schema import CATEGORICAL, NUMERIC
 
 log = logging.getLogger(__name__)
 SMALL_BATCH = 16  # up to this many records FlatForest beats sklearn's per-tree calls
+NUMBER_CACHE = 100_000  # distinct numeric strings whose floats a worker keeps (about 10 MB)
 
 
 class RequestError(Exception):
@@ -71,11 +73,17 @@ class FastEncoder:
 
     def __init__(self, blocks, width, names):
         self.blocks, self.width = blocks, width
+        self.number_cache = {}  # str -> float, see _numbers
         # per output column: (source column, its name, code table or None for a number, unknown code)
         self.plan = []
         for kind, columns, extra in blocks:
             tables, unknown = extra if kind == "codes" else ([None] * len(columns), None)
             self.plan += [(c, names[c], table, unknown) for c, table in zip(columns, tables)]
+        # for encode_columns: (source column, output column, name) of the numbers, in schema order
+        self.numeric = sorted((c, j, name) for j, (c, name, table, _) in enumerate(self.plan) if table is None)
+        self.numeric_rows = [j for _, j, _ in self.numeric]
+        self.categorical = [(c, j, table, unknown) for j, (c, _, table, unknown) in enumerate(self.plan) if table is not None]
+        self.categorical_rows = [j for _, j, _, _ in self.categorical]
 
     @classmethod
     def for_pipeline(cls, pipeline, schema):
@@ -124,26 +132,50 @@ class FastEncoder:
 
     def encode_columns(self, columns, n_rows):
         """The encoded matrix from raw string columns in schema order (CsvRecords.columns):
-        every numeric field of the batch parsed by one numpy call (the one parse_numbers makes,
-        so the same floats), each categorical column coded by one dict lookup per field.
-        Raises BadValue as the row-wise paths do (first bad column in schema order)."""
+        every numeric field of the batch converted at once (see _numbers), each categorical
+        field coded by one dict lookup. Raises BadValue as the row-wise paths do (first bad
+        column in schema order)."""
         XT = np.empty((self.width, n_rows), dtype=np.float64)  # row j = output column j
-        numeric = sorted((c, j, name) for j, (c, name, table, _) in enumerate(self.plan) if table is None)
-        if numeric:
-            numbers = None
-            try:
-                numbers = np.array(list(chain.from_iterable(columns[c] for c, _, _ in numeric)), dtype=np.float64)
-            except (ValueError, TypeError, OverflowError):
-                pass  # a blank (missing) or bad field somewhere: parse column by column
-            if numbers is None or numbers.shape != (len(numeric) * n_rows,) or not np.isfinite(numbers).all():
-                for c, j, name in numeric:
+        if self.numeric:
+            numbers = self._numbers(list(chain.from_iterable(columns[c] for c, _, _ in self.numeric)))
+            if numbers is None:  # a blank (missing) or bad field somewhere: parse column by column
+                for c, j, name in self.numeric:
                     XT[j] = parse_column(name, columns[c], NUMERIC)
             else:
-                XT[[j for _, j, _ in numeric]] = numbers.reshape(len(numeric), n_rows)
-        for j, (c, _, table, unknown) in enumerate(self.plan):
-            if table is not None:
-                XT[j] = np.fromiter(map(table.get, columns[c], repeat(unknown)), np.float64, n_rows)
+                XT[self.numeric_rows] = numbers.reshape(len(self.numeric), n_rows)
+        if self.categorical:
+            codes = []
+            for c, _, table, unknown in self.categorical:
+                codes += map(table.get, columns[c], repeat(unknown))
+            XT[self.categorical_rows] = _float64(codes).reshape(-1, n_rows)
         return XT.T
+
+    def _numbers(self, fields):
+        """float64 of every field, or None if one is blank or not a finite number.
+
+        Parsed by the call parse_numbers makes (np.array of the strings), so the very same
+        floats. Tabular numbers repeat (ages, counts, rates with few decimals), so the floats
+        of the strings seen are kept per worker (NUMBER_CACHE entries at most) and a batch
+        whose numbers are all known is a dict lookup per field instead of a parse. Once the
+        cache is full and a batch still brings unknown numbers, the cache is not consulted
+        any more (numbers that do not repeat would only pay the lookups)."""
+        cache = self.number_cache
+        if cache is not None:
+            known = list(map(cache.get, fields))
+            if None not in known:
+                return _float64(known)
+        try:
+            numbers = np.array(fields, dtype=np.float64)
+        except (ValueError, TypeError, OverflowError):
+            return None
+        if numbers.shape != (len(fields),) or not np.isfinite(numbers).all():
+            return None
+        if cache is not None:
+            if len(cache) < NUMBER_CACHE:
+                cache.update(zip(fields, numbers.tolist()))
+            else:
+                self.number_cache = None
+        return numbers
 
     def encode(self, parsed, n_rows):
         """parsed: per schema column, a float64 array (numeric) or object array of str."""
@@ -331,6 +363,11 @@ class Scorer:
         if not all(np.array_equal(fast, generic) for fast in (fast_batch, fast_columns, fast_single)):
             log.warning("fast scoring path differs from pipeline.predict_proba: using the generic path")
             self.encoder = self.forest = self.batch = None
+
+
+def _float64(floats):
+    """A list of Python floats as a float64 array (array('d') converts them faster than numpy)."""
+    return np.frombuffer(array("d", floats), dtype=np.float64)
 
 
 def _decode(body):
