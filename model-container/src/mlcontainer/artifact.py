@@ -1,6 +1,8 @@
-"""The model directory: model.joblib (the fitted Pipeline), schema.json, metrics.json and
-model-check.json (records with the probabilities the pipeline gave them at training time,
-replayed when the server starts so a library drift between train and serve cannot go unseen).
+"""The model directory: model.joblib (the fitted Pipeline), schema.json, metrics.json (with the
+decision threshold chosen on the validation split), model-check.json (records with the
+probabilities the pipeline gave them at training time, replayed when the server starts so a
+library drift between train and serve cannot go unseen) and profile.json (the drift monitor's
+reference, see profile.py).
 """
 import json
 import platform
@@ -18,6 +20,7 @@ from .errors import UserError
 from .schema import Schema
 
 MODEL_FILE, SCHEMA_FILE, METRICS_FILE, CHECK_FILE = "model.joblib", "schema.json", "metrics.json", "model-check.json"
+PROFILE_FILE = "profile.json"
 
 
 def runtime_versions():
@@ -33,6 +36,7 @@ class Model:
     schema: Schema
     metrics: dict
     check: dict
+    profile: dict = None
 
 
 def single_threaded(pipeline):
@@ -54,6 +58,8 @@ def save_model(model_dir, model):
     model.schema.save(model_dir / SCHEMA_FILE)
     write_json(model_dir / METRICS_FILE, model.metrics)
     write_json(model_dir / CHECK_FILE, model.check)
+    if model.profile is not None:
+        write_json(model_dir / PROFILE_FILE, model.profile)
 
 
 def load_model(model_dir):
@@ -74,7 +80,7 @@ def load_model(model_dir):
         ) from None
     metrics = _optional_json(model_dir / METRICS_FILE)
     check = _optional_json(model_dir / CHECK_FILE)
-    return Model(pipeline, schema, metrics, check)
+    return Model(pipeline, schema, metrics, check, _optional_json(model_dir / PROFILE_FILE) or None)
 
 
 def _optional_json(path):
