@@ -10,12 +10,6 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import joblib
-import numpy as np
-import pandas as pd
-import scipy
-import sklearn
-
 from .errors import UserError
 from .schema import Schema
 
@@ -24,6 +18,12 @@ PROFILE_FILE = "profile.json"
 
 
 def runtime_versions():
+    import joblib
+    import numpy as np
+    import pandas as pd
+    import scipy
+    import sklearn
+
     return {
         "python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": np.__version__,
         "pandas": pd.__version__, "scipy": scipy.__version__, "joblib": joblib.__version__,
@@ -52,6 +52,8 @@ def write_json(path, data):
 
 
 def save_model(model_dir, model):
+    import joblib  # here, not at module level: the monitor reads model directories without scikit-learn
+
     model_dir = Path(model_dir)
     model_dir.mkdir(parents=True, exist_ok=True)
     joblib.dump(single_threaded(model.pipeline), model_dir / MODEL_FILE)
@@ -70,6 +72,8 @@ def load_model(model_dir):
             f"model directory {model_dir} lacks {', '.join(missing)}: point it at the output of `train` "
             "(or an extracted model.tar.gz)"
         )
+    import joblib
+
     try:
         pipeline = joblib.load(model_dir / MODEL_FILE)
         schema = Schema.load(model_dir / SCHEMA_FILE)

@@ -1,25 +1,40 @@
 """The monitor's report.html: one self-contained file, a reference-vs-live chart per feature and for
-the score (PNGs embedded as data URIs)."""
+the score (inline SVG drawn here: fast, no matplotlib, no script, nothing fetched)."""
 import html
 import time
 
-from .report import _png, plt  # same matplotlib set-up as the evaluation report
+WIDTH, HEIGHT, TOP, BOTTOM, LEFT = 420, 230, 24, 70, 40
 
 
 def bucket_chart(title, buckets, drifted):
-    labels = [b["bucket"] for b in buckets]
-    width = 0.4
-    figure, ax = plt.subplots(figsize=(max(4.5, 0.45 * len(labels) + 1.5), 3.2))
-    positions = range(len(labels))
-    ax.bar([p - width / 2 for p in positions], [b["reference"] for b in buckets], width, label="reference",
-           color="steelblue")
-    ax.bar([p + width / 2 for p in positions], [b["live"] for b in buckets], width, label="live",
-           color="crimson" if drifted else "darkorange")
-    ax.set_xticks(list(positions), labels=labels, rotation=45, ha="right", fontsize=7)
-    ax.set(ylabel="share", title=title)
-    ax.legend(fontsize=8)
-    ax.grid(axis="y", alpha=0.3)
-    return _png(figure)
+    """A grouped bar chart (reference vs live share per bucket) as inline SVG: no script, no fetch."""
+    count = max(len(buckets), 1)
+    plot_w, plot_h = WIDTH - LEFT - 10, HEIGHT - TOP - BOTTOM
+    top = max([b["reference"] for b in buckets] + [b["live"] for b in buckets] + [1e-9])
+    slot = plot_w / count
+    bar = slot * 0.4
+    live_colour = "#c62828" if drifted else "#ef8f00"
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" role="img" '
+             f'aria-label="{html.escape(title)}">',
+             f'<text x="{WIDTH / 2}" y="15" text-anchor="middle" font-size="12">{html.escape(title)}</text>',
+             f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" stroke="#888"/>',
+             f'<text x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end" font-size="9">{top:.2f}</text>',
+             f'<text x="{LEFT - 4}" y="{TOP + plot_h}" text-anchor="end" font-size="9">0</text>']
+    for i, b in enumerate(buckets):
+        x = LEFT + i * slot + slot * 0.1
+        for offset, value, colour, what in ((0, b["reference"], "#4682b4", "reference"),
+                                            (bar, b["live"], live_colour, "live")):
+            h = plot_h * value / top
+            parts.append(f'<rect x="{x + offset:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                         f'fill="{colour}"><title>{html.escape(b["bucket"])} {what} {value:.4f}</title></rect>')
+        cx, cy = x + bar, TOP + plot_h + 8
+        parts.append(f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="8" text-anchor="end" '
+                     f'transform="rotate(-45 {cx:.1f} {cy:.1f})">{html.escape(b["bucket"][:18])}</text>')
+    parts.append(f'<rect x="{WIDTH - 150}" y="{TOP}" width="10" height="10" fill="#4682b4"/>'
+                 f'<text x="{WIDTH - 136}" y="{TOP + 9}" font-size="10">reference</text>'
+                 f'<rect x="{WIDTH - 80}" y="{TOP}" width="10" height="10" fill="{live_colour}"/>'
+                 f'<text x="{WIDTH - 66}" y="{TOP + 9}" font-size="10">live</text></svg>')
+    return "".join(parts)
 
 
 def _fmt(value, digits=4):
@@ -64,7 +79,7 @@ def render(report):
     for f in report["features"]:
         title = f"{f['name']} (PSI {_fmt(f['psi'], 3)})" + (" DRIFTED" if f["drifted"] else "")
         charts.append((f["name"], bucket_chart(title, f["buckets"], f["drifted"])))
-    images = "".join(f'<img src="{uri}" alt="{html.escape(name)}">' for name, uri in charts)
+    images = "".join(f'<figure data-feature="{html.escape(name)}">{svg}</figure>' for name, svg in charts)
     examples = _table(["where", "reason", "detail"],
                       [(e["where"], e["reason"], e["detail"]) for e in violations["examples"]])
     settings = _table(["setting", "value"], sorted((k, v) for k, v in report["settings"].items()))
@@ -75,7 +90,7 @@ def render(report):
 <style>
 body{{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1400px}}
 table{{border-collapse:collapse;margin:1em 0}} th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left}}
-th{{background:#f4f4f4;font-weight:normal}} img{{margin:0.4em;border:1px solid #eee}}
+th{{background:#f4f4f4;font-weight:normal}} figure{{display:inline-block;margin:0.3em;border:1px solid #eee}}
 .status{{color:{colour};font-weight:bold}}
 </style></head><body>
 <h1>Drift monitor: <span class="status">{status}</span></h1>
