@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import capture, cloudwatch, drift
+from . import capture, cloudwatch, drift, monitor_report
 from .artifact import PROFILE_FILE, SCHEMA_FILE, extract_model_archive, find_model_dir, write_json
 from .cli import run_job, setup_logging
 from .errors import UserError
@@ -307,9 +307,7 @@ def monitor(paths, environ=None):
     out.mkdir(parents=True, exist_ok=True)
     data = cloudwatch.metric_data(report)
     write_json(out / "metrics.json", {"Namespace": environ.get("MONITOR_CLOUDWATCH_NAMESPACE"), "MetricData": data})
-    from .monitor_report import write_report  # matplotlib only when needed
-
-    write_report(out / "report.html", report)
+    monitor_report.write_report(out / "report.html", report)
     report["seconds"] = round(time.monotonic() - started, 3)
     write_json(out / "report.json", report)
     log.info("window: %d records (%d bad), %d rows; drifted %s; score PSI %s; alarm %s %s",
