@@ -156,6 +156,8 @@ class RecordReader:
             part = record["captureData"]["endpointInput"]
         except (KeyError, TypeError):
             raise Bad(NOT_A_CAPTURE_RECORD, "no captureData.endpointInput") from None
+        if not isinstance(part, dict):
+            raise Bad(NOT_A_CAPTURE_RECORD, "captureData.endpointInput is not an object")
         body = decode(part)
         content_type = media_type(part.get("observedContentType"))
         if content_type in CSV_TYPES:
