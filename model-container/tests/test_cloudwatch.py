@@ -158,3 +158,18 @@ def test_a_failed_put_fails_the_job_after_writing_the_report(tmp_path, trained, 
     assert result.returncode == 2
     assert "CloudWatch PutMetricData" in (root / "output" / "message").read_text()
     assert (root / "processing" / "monitoring" / "report.json").is_file()
+
+
+def test_emf_lines_group_window_and_feature_metrics(tmp_path, trained, splits):
+    root = monitor_layout(tmp_path, trained, splits, corrupt=False, archive=False)
+    result = run_entry("monitor", root, env={"MONITOR_EMF_NAMESPACE": "MLOps/ModelMonitor"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.startswith('{"_aws"')]
+    assert len(events) == 1 + 19  # the window, then one per feature
+    window = events[0]
+    directive = window["_aws"]["CloudWatchMetrics"][0]
+    assert directive["Namespace"] == "MLOps/ModelMonitor" and directive["Dimensions"] == [["endpoint"]]
+    assert window["endpoint"] == "mlops-prd" and window["RequestCount"] == 6179 and window["Alarm"] == 0.0
+    assert {m["Name"] for m in directive["Metrics"]} <= set(window)
+    age = next(e for e in events if e.get("feature") == "age")
+    assert age["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["endpoint", "feature"]] and "FeaturePSI" in age

@@ -159,3 +159,25 @@ def put_metric_data(namespace, data, environ, now=None):
             raise UserError(f"CloudWatch PutMetricData to {url} failed: HTTP {error.code}: {detail}") from None
         except OSError as error:
             raise UserError(f"CloudWatch PutMetricData to {url} failed: {error}") from None
+
+
+def emf_lines(namespace, data, timestamp_ms=None):
+    """CloudWatch Embedded Metric Format: one JSON log line per dimension set (window, each feature).
+
+    Opt-in second path (MONITOR_EMF_NAMESPACE): whether a Processing job's stdout is extracted as EMF is not
+    verified (docs/decisions/0105-drift-monitor.md)."""
+    timestamp_ms = timestamp_ms or int(datetime.datetime.now(datetime.timezone.utc).timestamp() * 1000)
+    groups = {}
+    for datum in data:
+        key = tuple((d["Name"], d["Value"]) for d in datum["Dimensions"])
+        groups.setdefault(key, []).append(datum)
+    lines = []
+    for key, members in groups.items():
+        event = {"_aws": {"Timestamp": timestamp_ms, "CloudWatchMetrics": [{
+            "Namespace": namespace, "Dimensions": [[name for name, _ in key]],
+            "Metrics": [{"Name": m["MetricName"], "Unit": m.get("Unit", "None")} for m in members],
+        }]}}
+        event.update({name: value for name, value in key})
+        event.update({m["MetricName"]: m["Value"] for m in members})
+        lines.append(json.dumps(event, separators=(",", ":")))
+    return lines

@@ -8,7 +8,7 @@ optional settings (<prefix>/processing/input/settings/*.json, then the environme
 MONITOR_SETTINGS holding a JSON object; see SETTINGS). Outputs in <prefix>/processing/monitoring/:
 report.json (top-level `alarm` and `reasons`), report.html and metrics.json (CloudWatch
 PutMetricData MetricData). With MONITOR_CLOUDWATCH_NAMESPACE set, the metrics are also sent to
-CloudWatch (cloudwatch.py). An alarm is a result, not an error: the job exits 0 either way.
+CloudWatch (cloudwatch.py); with MONITOR_EMF_NAMESPACE set, also printed as Embedded Metric Format lines. An alarm is a result, not an error: the job exits 0 either way.
 """
 import json
 import logging
@@ -313,6 +313,9 @@ def monitor(paths, environ=None):
     log.info("window: %d records (%d bad), %d rows; drifted %s; score PSI %s; alarm %s %s",
              window.records, sum(window.bad_records.values()), window.rows, report["drift"]["drifted_features"],
              report["score"]["psi"], report["alarm"], report["reasons"])
+    if environ.get("MONITOR_EMF_NAMESPACE"):
+        for line in cloudwatch.emf_lines(environ["MONITOR_EMF_NAMESPACE"], data):
+            print(line, flush=True)
     namespace = environ.get("MONITOR_CLOUDWATCH_NAMESPACE")
     if namespace:
         cloudwatch.put_metric_data(namespace, data, environ)
