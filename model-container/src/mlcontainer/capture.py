@@ -55,7 +55,7 @@ class Window:
     """Everything read from the capture files of one window."""
 
     names: list
-    columns: list = None  # one list of raw values per feature, all usable rows
+    good: list = field(default_factory=list)  # usable rows (lists of raw values in feature order)
     scores: list = field(default_factory=list)
     files: int = 0
     records: int = 0  # capture lines that are not blank
@@ -70,13 +70,16 @@ class Window:
     last_time: str = None
     endpoints: Counter = field(default_factory=Counter)  # (endpoint, variant) from the S3 path
 
-    def __post_init__(self):
-        if self.columns is None:
-            self.columns = [[] for _ in self.names]
+    @property
+    def columns(self):
+        """One list of raw values per feature (the usable rows, transposed)."""
+        if not self.good:
+            return [[] for _ in self.names]
+        return [list(column) for column in zip(*self.good)]
 
     @property
     def good_rows(self):
-        return len(self.columns[0]) if self.columns else 0
+        return len(self.good)
 
     def note(self, counter, reason, where, detail):
         counter[reason] += 1
@@ -114,15 +117,16 @@ class RecordReader:
     def __init__(self, window):
         self.window = window
         self.names = window.names
-        self.index = {name: i for i, name in enumerate(self.names)}
+        self.name_set = set(self.names)
         self.width = len(self.names)
+        self.media_types = {}
 
     def line(self, line, shown, number):
         window = self.window
         window.records += 1
         where = f"{shown} line {number}"
         try:
-            record = json.loads(line)
+            record = json.loads(line.decode("utf-8"))
             rows = self.input_rows(record)
         except Bad as bad:
             window.note(window.bad_records, bad.reason, where, str(bad))
@@ -131,25 +135,26 @@ class RecordReader:
             window.note(window.bad_records, INVALID_JSON, where, f"{type(error).__name__}: {error}")
             return
         window.good_records += 1
-        time = record.get("eventMetadata", {}).get("inferenceTime") if isinstance(record.get("eventMetadata"), dict) else None
+        metadata = record.get("eventMetadata")
+        time = metadata.get("inferenceTime") if isinstance(metadata, dict) else None
         if isinstance(time, str):
             if window.first_time is None or time < window.first_time:
                 window.first_time = time
             if window.last_time is None or time > window.last_time:
                 window.last_time = time
-        good = []
-        for row in rows:
-            window.rows += 1
-            if isinstance(row, Bad):
-                window.note(window.bad_rows, row.reason, where, str(row))
-            else:
-                good.append(row)
-        for row in good:
-            for column, value in zip(window.columns, row):
-                column.append(value)
+        window.rows += len(rows)
+        bad = [row for row in rows if isinstance(row, Bad)]
+        for row in bad:
+            window.note(window.bad_rows, row.reason, where, str(row))
+        if bad:
+            window.good.extend(row for row in rows if not isinstance(row, Bad))
+        else:
+            window.good.extend(rows)
         scores = self.output_scores(record, len(rows), where)
         if scores is not None:
-            window.scores.extend(s for s, row in zip(scores, rows) if not isinstance(row, Bad))
+            if bad:
+                scores = [s for s, row in zip(scores, rows) if not isinstance(row, Bad)]
+            window.scores.extend(scores)
 
     def input_rows(self, record):
         try:
@@ -159,7 +164,7 @@ class RecordReader:
         if not isinstance(part, dict):
             raise Bad(NOT_A_CAPTURE_RECORD, "captureData.endpointInput is not an object")
         body = decode(part)
-        content_type = media_type(part.get("observedContentType"))
+        content_type = self.media_type(part.get("observedContentType"))
         if content_type in CSV_TYPES:
             return self.csv_rows(body)
         if content_type in JSON_TYPES:
@@ -178,11 +183,12 @@ class RecordReader:
         if not rows:
             raise Bad(BAD_BODY, "empty CSV body")
         order = None
-        first = [f.strip() for f in rows[0]]
-        if len(first) == self.width and set(first) == set(self.names):
-            rows = rows[1:]
-            if first != self.names:
-                order = [first.index(name) for name in self.names]
+        if len(rows[0]) == self.width and rows[0][0].strip() in self.name_set:
+            first = [f.strip() for f in rows[0]]
+            if set(first) == self.name_set:
+                rows = rows[1:]
+                if first != self.names:
+                    order = [first.index(name) for name in self.names]
         out = []
         for row in rows:
             if len(row) != self.width:
@@ -218,7 +224,7 @@ class RecordReader:
             return None
         try:
             body = decode(part)
-            if media_type(part.get("observedContentType")) in JSON_TYPES:
+            if self.media_type(part.get("observedContentType")) in JSON_TYPES:
                 data = json.loads(body)
                 values = data.get("predictions") if isinstance(data, dict) else data
                 if not isinstance(values, list):
@@ -234,6 +240,15 @@ class RecordReader:
                         f"{len(scores)} scores for {expected} rows")
             return None
         return scores
+
+
+    def media_type(self, value):
+        if not isinstance(value, str):
+            return media_type(value)
+        known = self.media_types.get(value)
+        if known is None:
+            known = self.media_types[value] = media_type(value)
+        return known
 
 
 def media_type(value):
