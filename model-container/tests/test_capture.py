@@ -130,3 +130,10 @@ def test_blank_lines_and_hidden_files_are_not_records(tmp_path):
                                              ("Application/JSON", "application/json"), (None, "")])
 def test_media_type_ignores_parameters_and_case(value, expected):
     assert capture.media_type(value) == expected
+
+
+def test_a_record_without_output_still_counts_its_rows(tmp_path):
+    line = json.loads(record("1,a,0.1\n"))
+    del line["captureData"]["endpointOutput"]  # capture mode Input only
+    window = window_of(tmp_path, [json.dumps(line)])
+    assert window.good_rows == 1 and window.scores == [] and dict(window.score_problems) == {"no_output": 1}

@@ -98,6 +98,14 @@ def test_report_html_is_self_contained_with_a_chart_per_feature(unshifted, model
     charts = re.findall(r'<figure data-feature="([^"]+)"><svg ', html)
     assert charts == ["score"] + model.schema.names
     assert "no alarm" in html and "<script" not in html and "<img" not in html
+    import xml.etree.ElementTree as ElementTree
+
+    svgs = re.findall(r"<svg .*?</svg>", html, flags=re.S)
+    assert len(svgs) == len(charts)
+    for svg in svgs:  # well-formed, with a reference and a live bar per bucket
+        root = ElementTree.fromstring(svg)
+        bars = root.findall("{http://www.w3.org/2000/svg}rect")
+        assert len(bars) >= 2 * 3 + 2
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
