@@ -137,3 +137,15 @@ def test_a_record_without_output_still_counts_its_rows(tmp_path):
     del line["captureData"]["endpointOutput"]  # capture mode Input only
     window = window_of(tmp_path, [json.dumps(line)])
     assert window.good_rows == 1 and window.scores == [] and dict(window.score_problems) == {"no_output": 1}
+
+
+def test_records_outside_the_window_are_counted_and_left_out(tmp_path):
+    lines = [record("1,a,0.1\n", time="2026-12-03T09:59:59Z"), record("2,b,0.2\n", time="2026-12-03T10:00:00Z"),
+             record("3,c,0.3\n", time="2026-12-03T10:59:59.999Z"), record("4,d,0.4\n", time="2026-12-03T11:00:00Z"),
+             record("5,e,0.5\n", time="not a time")]
+    target = tmp_path / "a.jsonl"
+    target.write_text("\n".join(lines) + "\n")
+    start, end = capture.parse_time("2026-12-03T10:00:00Z"), capture.parse_time("2026-12-03T11:00:00+00:00")
+    window = capture.read_window(tmp_path, NAMES, start, end)
+    assert window.outside_window == 2 and window.columns[0] == ["2", "3", "5"]
+    assert window.first_time == "2026-12-03T10:00:00Z"

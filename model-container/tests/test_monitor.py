@@ -127,7 +127,10 @@ def test_settings_change_the_thresholds(tmp_path, trained, splits):
     settings = root / "processing" / "input" / "settings"
     settings.mkdir(parents=True)
     (settings / "monitor.json").write_text(json.dumps({"psi_threshold": 0.0, "drifted_feature_share": 0.5}))
-    report, _ = run_monitor(root, env={"MONITOR_SETTINGS": json.dumps({"endpoint": "named"})})
+    window = {"endpoint": "named", "window_start": "2026-12-03T10:00:00Z", "window_end": "2026-12-03T10:30:00Z"}
+    report, _ = run_monitor(root, env={"MONITOR_SETTINGS": json.dumps(window)})
+    assert report["window"]["outside_window"] == 6179 // 2  # the replay spreads the rows over 10:00-11:00
+    assert report["window"]["last_inference_time"] < "2026-12-03T10:30:00Z"
     assert report["settings"]["psi_threshold"] == 0.0 and report["settings"]["drifted_feature_share"] == 0.5
     assert len(report["drift"]["drifted_features"]) == 19  # PSI >= 0 everywhere
     assert report["alarm"] is True and report["endpoint"] == "named"
@@ -178,3 +181,11 @@ def test_train_writes_the_profile_from_the_train_split_and_scores_from_validatio
     assert profile["score"]["count"] == len(splits["validation"].read_text().splitlines()) - 1
     age = next(f for f in profile["features"] if f["name"] == "age")
     assert len(age["cuts"]) == 9 and sum(age["fractions"]) == pytest.approx(1.0)
+
+
+def test_fails_on_a_window_start_that_is_not_a_time(tmp_path, trained, splits):
+    root = monitor_layout(tmp_path, trained, splits, corrupt=False)
+    (root / "processing" / "input" / "settings").mkdir()
+    (root / "processing" / "input" / "settings" / "s.json").write_text('{"window_start": "yesterday"}')
+    message = failed(root)
+    assert "window_start" in message and "2026-12-03T10:00:00Z" in message

@@ -17,6 +17,7 @@ Nothing here raises on bad data: a line that cannot be used is counted under a r
 import base64
 import binascii
 import csv
+import datetime
 import json
 import re
 from collections import Counter
@@ -66,6 +67,7 @@ class Window:
     score_problems: Counter = field(default_factory=Counter)
     bad_files: list = field(default_factory=list)
     examples: list = field(default_factory=list)
+    outside_window: int = 0  # records whose inferenceTime is outside [start, end)
     first_time: str = None
     last_time: str = None
     endpoints: Counter = field(default_factory=Counter)  # (endpoint, variant) from the S3 path
@@ -92,10 +94,23 @@ def capture_files(root):
     return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
-def read_window(root, names):
-    """Read every capture file under root (recursively) for a model with feature columns `names`."""
+def parse_time(text):
+    """An ISO 8601 time (`2026-12-03T10:00:00Z`, fractions and offsets allowed) as an aware datetime, or None."""
+    try:
+        value = datetime.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except (ValueError, AttributeError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
+
+
+def read_window(root, names, start=None, end=None):
+    """Read every capture file under root (recursively) for a model with feature columns `names`.
+
+    start/end (aware datetimes, optional): records whose eventMetadata.inferenceTime lies outside
+    [start, end) are counted in outside_window and not used; records without a readable time are used.
+    """
     window = Window(list(names))
-    reader = RecordReader(window)
+    reader = RecordReader(window, start, end)
     root = Path(root)
     for path in capture_files(root):
         window.files += 1
@@ -114,8 +129,9 @@ def read_window(root, names):
 
 
 class RecordReader:
-    def __init__(self, window):
+    def __init__(self, window, start=None, end=None):
         self.window = window
+        self.start, self.end = start, end
         self.names = window.names
         self.name_set = set(self.names)
         self.width = len(self.names)
@@ -134,9 +150,14 @@ class RecordReader:
         except (ValueError, RecursionError) as error:  # json.JSONDecodeError, UnicodeDecodeError
             window.note(window.bad_records, INVALID_JSON, where, f"{type(error).__name__}: {error}")
             return
-        window.good_records += 1
         metadata = record.get("eventMetadata")
         time = metadata.get("inferenceTime") if isinstance(metadata, dict) else None
+        if (self.start or self.end) and isinstance(time, str):
+            when = parse_time(time)
+            if when is not None and ((self.start and when < self.start) or (self.end and when >= self.end)):
+                window.outside_window += 1
+                return
+        window.good_records += 1
         if isinstance(time, str):
             if window.first_time is None or time < window.first_time:
                 window.first_time = time

@@ -40,6 +40,8 @@ SETTINGS = {
     "max_schema_violation_rate": (0.01, "alarm when the schema violation rate > this"),
     "min_rows": (100, "fewer usable rows than this: drift is reported but not judged (no drift alarm)"),
     "endpoint": (None, "endpoint name for the report and metrics; default: from the capture path"),
+    "window_start": (None, "ISO 8601 time: records with an earlier inferenceTime are left out (counted)"),
+    "window_end": (None, "ISO 8601 time: records at or after it are left out (counted)"),
 }
 
 
@@ -75,6 +77,10 @@ def _checked(name, value, where):
     if name == "endpoint":
         if value is not None and not isinstance(value, str):
             raise UserError(f"{where}: endpoint must be a string, got {value!r}")
+        return value
+    if name in ("window_start", "window_end"):
+        if value is not None and (not isinstance(value, str) or capture.parse_time(value) is None):
+            raise UserError(f"{where}: {name} must be an ISO 8601 time such as 2026-12-03T10:00:00Z, got {value!r}")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
         raise UserError(f"{where}: {name} must be a number >= 0, got {value!r}")
@@ -249,7 +255,8 @@ def analyse(window, schema, profile, settings):
         "endpoint": endpoint,
         "variant": variant,
         "window": {"first_inference_time": window.first_time, "last_inference_time": window.last_time,
-                   "files": window.files, "records": window.records, "rows": window.rows},
+                   "files": window.files, "records": window.records, "rows": window.rows,
+                   "outside_window": window.outside_window},
         "request_count": window.good_records,
         "schema_violations": {
             "rate": violation_rate,
@@ -299,7 +306,8 @@ def monitor(paths, environ=None):
                         "(s3://.../<endpoint>/<variant>/yyyy/mm/dd/hh/) there")
     with tempfile.TemporaryDirectory(prefix="model-") as scratch:
         schema, profile, metrics = load_reference(paths.processing_model, scratch)
-    window = capture.read_window(capture_dir, schema.names)
+    start, end = (capture.parse_time(settings[k]) if settings[k] else None for k in ("window_start", "window_end"))
+    window = capture.read_window(capture_dir, schema.names, start, end)
     report = analyse(window, schema, profile, settings)
     report["model"] = {k: metrics.get(k) for k in ("algorithm", "trained_at", "threshold")}
     report["generated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
