@@ -117,7 +117,7 @@ wait_for_ping "$reference" "reference (nginx/gunicorn)"
 log "numerical identity with pipeline.predict_proba"
 "$python" "$here/bench.py" check "$work/ml" "$ours" "$reference" | tee "$work/identity.txt"
 
-load_before=$(cut -d' ' -f1 /proc/loadavg)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 log "wrk runs of $duration each, $(nproc) cores, $workers workers per server, niceness ${BENCH_NICE:-0}; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in "one 1 1" "one 8 2" "batch100 1 1" "batch1000 1 1"; do
   read -r body connections threads <<<"$run"
@@ -125,7 +125,7 @@ for run in "one 1 1" "one 8 2" "batch100 1 1" "batch1000 1 1"; do
   run_wrk reference "$reference" "$body" "$connections" "$threads"
 done
 log "latency cross-check: one connection, sequential requests, monotonic clock"
-for body in one batch1000; do
+for body in one batch100 batch1000; do
   for server in ours reference; do
     url=$ours
     [[ $server == reference ]] && url=$reference
@@ -133,7 +133,7 @@ for body in one batch1000; do
       "$work/latency-$server-$body.json"
   done
 done
-load_after=$(cut -d' ' -f1 /proc/loadavg)
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 stop_servers
 
@@ -141,6 +141,10 @@ stop_servers
   echo "Benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), wrk -d$duration --latency, niceness ${BENCH_NICE:-0}, load before/after: $load_before / $load_after"
   echo
   "$python" "$here/bench.py" summary "$work"
+  echo
+  echo "In-process breakdown of one 1,000-row request (benchmark/profile_batch.py):"
+  echo
+  "$python" "$here/profile_batch.py" "$work/ml/model" "$work/bodies/batch1000.csv" 100 || echo "profile_batch.py: scores differ or no fast path (see above)"
   echo
   cat "$work/identity.txt"
 } | tee "$work/results.md"

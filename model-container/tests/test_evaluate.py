@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from conftest import run_entry
 
-CONTRACT_KEYS = ["auc", "pr_auc", "accuracy", "precision", "recall", "f1", "threshold", "rows", "confusion_matrix"]
+CONTRACT_KEYS = ["auc", "pr_auc", "accuracy", "precision", "recall", "f1", "threshold", "rows", "confusion_matrix",
+                 "brier_score"]
 
 
 def processing_layout(root, trained, splits, archive=True):
@@ -37,10 +38,10 @@ def evaluated(tmp_path_factory, trained, splits):
 
 def test_evaluation_json_has_exactly_the_contract_keys(evaluated):
     document = json.loads((evaluated / "evaluation.json").read_text())
-    assert list(document) == ["binary_classification_metrics"]
+    assert list(document) == ["binary_classification_metrics", "threshold_choice", "calibration", "lift"]
     metrics = document["binary_classification_metrics"]
     assert list(metrics) == CONTRACT_KEYS
-    for key in ("auc", "pr_auc", "accuracy", "precision", "recall", "f1"):
+    for key in ("auc", "pr_auc", "accuracy", "precision", "recall", "f1", "brier_score"):
         assert set(metrics[key]) == {"value", "standard_deviation"} and metrics[key]["standard_deviation"] == "NaN"
         assert 0 < metrics[key]["value"] < 1
     assert set(metrics["threshold"]) == {"value"} and set(metrics["rows"]) == {"value"}
@@ -64,7 +65,49 @@ def test_metrics_are_right_for_the_test_split(evaluated, test_table, expected):
     predicted = (expected >= threshold).astype(int)
     assert cm["1"]["1"] == int(((predicted == 1) & (labels == 1)).sum())
     assert metrics["f1"]["value"] == pytest.approx(f1_score(labels, predicted), abs=1e-12)
-    assert metrics["f1"]["value"] == pytest.approx(best_f1_by_brute_force(labels, expected), abs=1e-12)
+
+
+def test_threshold_is_the_one_chosen_on_validation_not_on_the_test_split(evaluated, trained, test_table, expected):
+    document = json.loads((evaluated / "evaluation.json").read_text())
+    training = json.loads((trained[0] / "model" / "metrics.json").read_text())
+    assert document["binary_classification_metrics"]["threshold"]["value"] == training["threshold"]
+    assert document["threshold_choice"]["source"] == "training"
+    assert training["validation"]["threshold"] == training["threshold"]
+    # the test split's own best-F1 threshold would do better on it: evaluate must not pick that one
+    assert document["binary_classification_metrics"]["f1"]["value"] < best_f1_by_brute_force(test_table.labels, expected)
+
+
+def test_calibration_and_lift_are_right(evaluated, test_table, expected):
+    document = json.loads((evaluated / "evaluation.json").read_text())
+    labels = test_table.labels
+    brier = float(np.mean((expected - labels) ** 2))
+    assert document["calibration"]["brier_score"] == pytest.approx(brier, abs=1e-12)
+    assert document["binary_classification_metrics"]["brier_score"]["value"] == pytest.approx(brier, abs=1e-12)
+    bins = document["calibration"]["bins"]
+    assert len(bins) == 10 and sum(b["count"] for b in bins) == len(labels)
+    low = expected < 0.1
+    assert bins[0]["count"] == int(low.sum())
+    assert bins[0]["fraction_positive"] == pytest.approx(labels[low].mean(), abs=1e-12)
+    lift = document["lift"]
+    assert [row["decile"] for row in lift] == list(range(1, 11)) and sum(r["rows"] for r in lift) == len(labels)
+    top = np.argsort(-expected, kind="stable")[: lift[0]["rows"]]
+    assert lift[0]["positives"] == int(labels[top].sum())
+    assert lift[0]["lift"] == pytest.approx(labels[top].mean() / labels.mean(), abs=1e-12)
+    assert lift[0]["lift"] > 3  # the bank model finds buyers: the top decile holds >3x the base rate
+    assert lift[-1]["cumulative_recall"] == pytest.approx(1.0) and lift[-1]["cumulative_lift"] == pytest.approx(1.0)
+
+
+def test_a_model_without_a_stored_threshold_is_measured_at_0_5_and_says_so(tmp_path, trained, splits):
+    root = processing_layout(tmp_path, trained, splits, archive=False)
+    metrics_path = root / "processing" / "input" / "model" / "metrics.json"
+    training = json.loads(metrics_path.read_text())
+    del training["threshold"]
+    metrics_path.write_text(json.dumps(training))
+    result = run_entry("evaluate", root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    document = json.loads((root / "processing" / "evaluation" / "evaluation.json").read_text())
+    assert document["binary_classification_metrics"]["threshold"]["value"] == 0.5
+    assert document["threshold_choice"]["source"] == "default" and "0.5" in document["threshold_choice"]["rule"]
 
 
 def best_f1_by_brute_force(labels, scores):
@@ -80,12 +123,14 @@ def best_f1_by_brute_force(labels, scores):
 def test_report_is_one_self_contained_html_file_with_the_charts(evaluated):
     html = (evaluated / "report.html").read_text()
     images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)"', html)
-    assert [alt for _, alt in images] == ["ROC curve", "Precision-recall curve", "Confusion matrix", "Scores by actual class"]
+    assert [alt for _, alt in images] == ["ROC curve", "Precision-recall curve", "Confusion matrix", "Scores by actual class",
+                                          "Reliability chart", "Lift by decile"]
     import base64
 
     for image, _ in images:
         assert base64.b64decode(image).startswith(b"\x89PNG") and len(image) > 10_000
-    for words in ("ROC AUC", "PR AUC", "threshold (maximises F1 on this split)", "hist_gradient_boosting"):
+    for words in ("ROC AUC", "PR AUC", "threshold (chosen on the validation split at training)", "Brier score",
+                  "lift, top 10 %", "hist_gradient_boosting"):
         assert words in html
     assert "http://" not in html and "https://" not in html and "<script" not in html
 

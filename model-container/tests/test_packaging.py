@@ -36,7 +36,8 @@ def test_python_packages_are_pinned_to_the_versions_tested_here():
 def test_entry_points_are_on_path_and_run_with_debian_python():
     text = dockerfile()
     assert 'PATH="/opt/program/bin:${PATH}"' in text
-    for name in ("train", "serve", "evaluate"):
+    for name in ("train", "serve", "evaluate", "monitor"):
+        assert f"/opt/program/bin/{name}" in text  # made executable in the image
         entry = MODULE / "bin" / name
         assert entry.read_text().startswith("#!/usr/bin/python3\n")
         assert entry.stat().st_mode & stat.S_IXUSR

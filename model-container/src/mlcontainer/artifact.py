@@ -1,6 +1,8 @@
-"""The model directory: model.joblib (the fitted Pipeline), schema.json, metrics.json and
-model-check.json (records with the probabilities the pipeline gave them at training time,
-replayed when the server starts so a library drift between train and serve cannot go unseen).
+"""The model directory: model.joblib (the fitted Pipeline), schema.json, metrics.json (with the
+decision threshold chosen on the validation split), model-check.json (records with the
+probabilities the pipeline gave them at training time, replayed when the server starts so a
+library drift between train and serve cannot go unseen) and profile.json (the drift monitor's
+reference, see profile.py).
 """
 import json
 import platform
@@ -8,19 +10,20 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import joblib
-import numpy as np
-import pandas as pd
-import scipy
-import sklearn
-
 from .errors import UserError
 from .schema import Schema
 
 MODEL_FILE, SCHEMA_FILE, METRICS_FILE, CHECK_FILE = "model.joblib", "schema.json", "metrics.json", "model-check.json"
+PROFILE_FILE = "profile.json"
 
 
 def runtime_versions():
+    import joblib
+    import numpy as np
+    import pandas as pd
+    import scipy
+    import sklearn
+
     return {
         "python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": np.__version__,
         "pandas": pd.__version__, "scipy": scipy.__version__, "joblib": joblib.__version__,
@@ -33,6 +36,7 @@ class Model:
     schema: Schema
     metrics: dict
     check: dict
+    profile: dict = None
 
 
 def single_threaded(pipeline):
@@ -48,12 +52,16 @@ def write_json(path, data):
 
 
 def save_model(model_dir, model):
+    import joblib  # here, not at module level: the monitor reads model directories without scikit-learn
+
     model_dir = Path(model_dir)
     model_dir.mkdir(parents=True, exist_ok=True)
     joblib.dump(single_threaded(model.pipeline), model_dir / MODEL_FILE)
     model.schema.save(model_dir / SCHEMA_FILE)
     write_json(model_dir / METRICS_FILE, model.metrics)
     write_json(model_dir / CHECK_FILE, model.check)
+    if model.profile is not None:
+        write_json(model_dir / PROFILE_FILE, model.profile)
 
 
 def load_model(model_dir):
@@ -64,6 +72,8 @@ def load_model(model_dir):
             f"model directory {model_dir} lacks {', '.join(missing)}: point it at the output of `train` "
             "(or an extracted model.tar.gz)"
         )
+    import joblib
+
     try:
         pipeline = joblib.load(model_dir / MODEL_FILE)
         schema = Schema.load(model_dir / SCHEMA_FILE)
@@ -74,7 +84,7 @@ def load_model(model_dir):
         ) from None
     metrics = _optional_json(model_dir / METRICS_FILE)
     check = _optional_json(model_dir / CHECK_FILE)
-    return Model(pipeline, schema, metrics, check)
+    return Model(pipeline, schema, metrics, check, _optional_json(model_dir / PROFILE_FILE) or None)
 
 
 def _optional_json(path):

@@ -3,6 +3,9 @@
 Reads <prefix>/processing/input/model/ (model.tar.gz, or an extracted model directory) and
 <prefix>/processing/input/test/*.csv (header row, 0/1 label first); writes
 <prefix>/processing/evaluation/evaluation.json (SageMaker model-quality style) and report.html.
+F1, precision, recall, accuracy and the confusion matrix are at the decision threshold `train` chose
+on the validation split (metrics.json `threshold`), never one chosen on the test split; a model
+without one is measured at 0.5 and evaluation.json says so (`threshold_choice`).
 On error: the reason goes to <prefix>/output/message (the job's ExitMessage), exit non-zero.
 """
 import json
@@ -15,21 +18,44 @@ from .artifact import extract_model_archive, find_model_dir, load_model, write_j
 from .cli import run_job, setup_logging
 from .dataio import BadValue, csv_files, read_labelled_csv, to_frame
 from .errors import UserError
-from .metrics import binary_metrics
+from .metrics import binary_metrics, calibration, lift_table
 from .modeling import positive_probability
 from .paths import MLPaths
 
 log = logging.getLogger("evaluate")
 WITH_DEVIATION = ("auc", "pr_auc", "accuracy", "precision", "recall", "f1")
+DEFAULT_THRESHOLD = 0.5
 
 
-def evaluation_document(metrics):
-    """evaluation.json: exactly the keys of docs/contracts/model-container.md."""
+def evaluation_document(metrics, choice=None, quality=None):
+    """evaluation.json: the keys of docs/contracts/model-container.md, plus brier_score,
+    threshold_choice, calibration and lift (the contract's additions)."""
     body = {key: {"value": metrics[key], "standard_deviation": "NaN"} for key in WITH_DEVIATION}
     body["threshold"] = {"value": metrics["threshold"]}
     body["rows"] = {"value": metrics["rows"]}
     body["confusion_matrix"] = metrics["confusion_matrix"]
-    return {"binary_classification_metrics": body}
+    document = {"binary_classification_metrics": body}
+    if quality is not None:
+        body["brier_score"] = {"value": quality["calibration"]["brier_score"], "standard_deviation": "NaN"}
+    if choice is not None:
+        document["threshold_choice"] = choice
+    if quality is not None:
+        document["calibration"] = quality["calibration"]
+        document["lift"] = quality["lift"]
+    return document
+
+
+def decision_threshold(training):
+    """(threshold, threshold_choice) from the model's metrics.json: chosen on validation at training."""
+    value = training.get("threshold")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1:
+        return float(value), {"source": "training", "value": float(value),
+                              "rule": training.get("threshold_rule", "maximises F1 on the validation split")}
+    return DEFAULT_THRESHOLD, {
+        "source": "default", "value": DEFAULT_THRESHOLD,
+        "rule": "the model's metrics.json has no threshold (trained by an older image): 0.5 used; retrain to "
+                "get the threshold chosen on the validation split",
+    }
 
 
 def model_directory(input_dir, scratch):
@@ -71,14 +97,20 @@ def evaluate(paths):
         test_dir = paths.processing_test
         table = read_labelled_csv(csv_files(test_dir, "the test input"), base=test_dir)
         scores = score_test_split(model, table)
-    metrics = binary_metrics(table.labels, scores, what="test split")
+    threshold, choice = decision_threshold(model.metrics)
+    if choice["source"] == "default":
+        log.warning("%s", choice["rule"])
+    metrics = binary_metrics(table.labels, scores, threshold=threshold, what="test split")
+    quality = {"calibration": calibration(table.labels, scores), "lift": lift_table(table.labels, scores)}
     out = paths.evaluation_dir
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "evaluation.json", evaluation_document(metrics))
+    write_json(out / "evaluation.json", evaluation_document(metrics, choice, quality))
     from .report import write_report  # matplotlib only when it is needed
 
-    write_report(out / "report.html", metrics, table.labels, scores, model.metrics)
-    log.info("test split: %s", json.dumps({k: metrics[k] for k in ("auc", "pr_auc", "f1", "threshold", "rows")}))
+    write_report(out / "report.html", metrics, table.labels, scores, model.metrics, choice, quality)
+    log.info("test split: %s", json.dumps({**{k: metrics[k] for k in ("auc", "pr_auc", "f1", "threshold", "rows")},
+                                            "brier_score": quality["calibration"]["brier_score"],
+                                            "top_decile_lift": quality["lift"][0]["lift"]}))
     log.info("wrote %s and %s", out / "evaluation.json", out / "report.html")
 
 

@@ -47,3 +47,44 @@ def binary_metrics(y_true, scores, threshold=None, what="data"):
             str(actual): {str(pred): int(matrix[actual, pred]) for pred in (0, 1)} for actual in (0, 1)
         },
     }
+
+
+def calibration(y_true, scores, bins=10):
+    """Brier score and the reliability table: equal-width score bins with mean predicted vs observed rate."""
+    y_true, scores = np.asarray(y_true, dtype=np.float64), np.asarray(scores, dtype=np.float64)
+    index = np.clip((scores * bins).astype(int), 0, bins - 1)
+    table = []
+    for b in range(bins):
+        chosen = index == b
+        count = int(chosen.sum())
+        table.append({
+            "lower": b / bins, "upper": (b + 1) / bins, "count": count,
+            "mean_predicted": float(scores[chosen].mean()) if count else None,
+            "fraction_positive": float(y_true[chosen].mean()) if count else None,
+        })
+    return {"brier_score": float(np.mean((scores - y_true) ** 2)), "bins": table}
+
+
+def lift_table(y_true, scores, groups=10):
+    """Lift per decile of score (decile 1 = highest scores): positive rate over the overall rate.
+
+    Rows are ranked by score, highest first (ties keep file order: a stable sort), and cut into
+    `groups` parts of near-equal size.
+    """
+    y_true = np.asarray(y_true, dtype=np.float64)
+    order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
+    ranked = y_true[order]
+    overall = ranked.mean()
+    total_positives = ranked.sum()
+    table, seen_rows, seen_positives = [], 0, 0.0
+    for decile, part in enumerate(np.array_split(ranked, groups), 1):
+        seen_rows += len(part)
+        seen_positives += part.sum()
+        rate = float(part.mean()) if len(part) else 0.0
+        table.append({
+            "decile": decile, "rows": int(len(part)), "positives": int(part.sum()), "positive_rate": rate,
+            "lift": rate / overall if overall else None,
+            "cumulative_lift": (seen_positives / seen_rows) / overall if overall else None,
+            "cumulative_recall": seen_positives / total_positives if total_positives else None,
+        })
+    return table

@@ -45,3 +45,15 @@ class MLPaths:
     @property
     def evaluation_dir(self):
         return self.prefix / "processing" / "evaluation"
+
+    @property
+    def processing_capture(self):
+        return self.prefix / "processing" / "input" / "capture"
+
+    @property
+    def processing_settings(self):
+        return self.prefix / "processing" / "input" / "settings"
+
+    @property
+    def monitoring_dir(self):
+        return self.prefix / "processing" / "monitoring"

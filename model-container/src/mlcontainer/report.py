@@ -81,12 +81,43 @@ def score_chart(labels, scores, metrics):
     return _png(figure)
 
 
+def reliability_chart(quality):
+    bins = [b for b in quality["calibration"]["bins"] if b["count"]]
+    figure, ax = plt.subplots(figsize=(5, 4.5))
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", label="perfectly calibrated")
+    ax.plot([b["mean_predicted"] for b in bins], [b["fraction_positive"] for b in bins], marker="o", lw=2,
+            label=f"model (Brier {quality['calibration']['brier_score']:.4f})")
+    for b in bins:
+        ax.annotate(str(b["count"]), (b["mean_predicted"], b["fraction_positive"]), fontsize=7,
+                    textcoords="offset points", xytext=(4, -10))
+    ax.set(xlabel="mean predicted probability (10 equal-width bins)", ylabel="observed share of y=1",
+           title="Reliability (calibration)", xlim=(0, 1), ylim=(0, 1.01))
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    return _png(figure)
+
+
+def lift_chart(quality):
+    table = quality["lift"]
+    figure, ax = plt.subplots(figsize=(5, 4.5))
+    deciles = [row["decile"] for row in table]
+    ax.bar(deciles, [row["lift"] or 0 for row in table], color="steelblue", label="lift of the decile")
+    ax.plot(deciles, [row["cumulative_lift"] or 0 for row in table], color="darkorange", marker="o",
+            label="cumulative lift")
+    ax.axhline(1, ls="--", color="grey", label="no model")
+    ax.set_xticks(deciles)
+    ax.set(xlabel="score decile (1 = highest scores)", ylabel="positive rate / overall rate", title="Lift by decile")
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
+    return _png(figure)
+
+
 def _table(rows):
     cells = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
     return f"<table>{cells}</table>"
 
 
-def render(metrics, labels, scores, training):
+def render(metrics, labels, scores, training, choice=None, quality=None):
     labels, scores = np.asarray(labels), np.asarray(scores)
     charts = [
         ("ROC curve", roc_chart(labels, scores, metrics)),
@@ -94,12 +125,23 @@ def render(metrics, labels, scores, training):
         ("Confusion matrix", confusion_chart(metrics)),
         ("Scores by actual class", score_chart(labels, scores, metrics)),
     ]
+    if quality is not None:
+        charts += [("Reliability chart", reliability_chart(quality)), ("Lift by decile", lift_chart(quality))]
+    choice = choice or {"source": "test split", "rule": "maximises F1 on this split"}
+    where = ("chosen on the validation split at training" if choice["source"] == "training"
+             else "default 0.5: the model has no stored threshold" if choice["source"] == "default"
+             else choice["rule"])
+    lift_rows = []
+    if quality is not None:
+        lift_rows = [("Brier score", f"{quality['calibration']['brier_score']:.4f}")] + [
+            (f"lift, top {row['decile'] * 10} %", f"{row['cumulative_lift']:.2f} (recall {row['cumulative_recall']:.3f})")
+            for row in quality["lift"][:3]]
     summary = _table([
         ("ROC AUC", f"{metrics['auc']:.4f}"), ("PR AUC (average precision)", f"{metrics['pr_auc']:.4f}"),
-        ("threshold (maximises F1 on this split)", f"{metrics['threshold']:.4f}"),
+        (f"threshold ({where})", f"{metrics['threshold']:.4f}"),
         ("F1", f"{metrics['f1']:.4f}"), ("precision", f"{metrics['precision']:.4f}"),
         ("recall", f"{metrics['recall']:.4f}"), ("accuracy", f"{metrics['accuracy']:.4f}"),
-        ("rows", metrics["rows"]), ("positives", metrics["positives"]),
+        ("rows", metrics["rows"]), ("positives", metrics["positives"]), *lift_rows,
     ])
     validation = training.get("validation", {})
     model = _table([
@@ -120,7 +162,8 @@ table{{border-collapse:collapse;margin:1em 0}} th,td{{border:1px solid #ccc;padd
 th{{background:#f4f4f4;font-weight:normal}} img{{margin:0.5em;border:1px solid #eee}}
 </style></head><body>
 <h1>Model evaluation on the test split</h1>
-<p>Generated {generated}. Positive class: y=1. Metrics at the threshold that maximises F1 on this split.</p>
+<p>Generated {generated}. Positive class: y=1. F1, precision, recall, accuracy and the confusion matrix at the
+threshold {html.escape(where)}.</p>
 <h2>Metrics</h2>{summary}
 <h2>Charts</h2><div>{images}</div>
 <h2>Model</h2>{model}
@@ -128,5 +171,5 @@ th{{background:#f4f4f4;font-weight:normal}} img{{margin:0.5em;border:1px solid #
 """
 
 
-def write_report(path, metrics, labels, scores, training):
-    path.write_text(render(metrics, labels, scores, training), encoding="utf-8")
+def write_report(path, metrics, labels, scores, training, choice=None, quality=None):
+    path.write_text(render(metrics, labels, scores, training, choice, quality), encoding="utf-8")

@@ -3,7 +3,10 @@
 Two paths, numerically identical:
 - fast: the fields are encoded straight into the matrix the fitted ColumnTransformer would
   produce (ordinal codes by dict lookup, numbers parsed once) and scored by the classifier,
-  single records through FlatForest. Used for the default hist_gradient_boosting pipeline.
+  single records through FlatForest, batches through BatchForest (both bit-identical to
+  predict_proba). A plain CSV body (no quotes) is split once and kept as columns (CsvRecords),
+  so a batch is parsed and encoded column by column in a few numpy calls. Used for the
+  default hist_gradient_boosting pipeline.
 - generic: a pandas frame in schema order through pipeline.predict_proba. Used for any other
   pipeline, and whenever the fast path does not reproduce it exactly (checked at load time).
 """
@@ -12,6 +15,9 @@ import io
 import json
 import logging
 import math
+from array import array
+from collections.abc import Sequence
+from itertools import chain, repeat
 
 import numpy as np
 import pandas as pd
@@ -20,11 +26,12 @@ from sklearn.preprocessing import OrdinalEncoder
 
 from .dataio import BadValue, is_blank, parse_column, to_frame
 from .errors import UserError
-from .fastforest import FlatForest
+from .fastforest import BatchForest, FlatForest
 from .schema import CATEGORICAL, NUMERIC
 
 log = logging.getLogger(__name__)
 SMALL_BATCH = 16  # up to this many records FlatForest beats sklearn's per-tree calls
+NUMBER_CACHE = 100_000  # distinct numeric strings whose floats a worker keeps (about 10 MB)
 
 
 class RequestError(Exception):
@@ -33,6 +40,27 @@ class RequestError(Exception):
     def __init__(self, status, message):
         super().__init__(message)
         self.status, self.message = status, message
+
+
+class CsvRecords(Sequence):
+    """Records of a CSV body kept as columns: one list of raw strings per schema column (schema
+    order). What csv_rows returns for a plain body; indexing gives a record as a list, as for
+    the rows of any other body, so callers that want rows still get them."""
+
+    def __init__(self, columns):
+        self.columns = columns
+        self.count = len(columns[0]) if columns else 0
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [[column[i] for column in self.columns] for i in range(*index.indices(self.count))]
+        return [column[index] for column in self.columns]
+
+    def rows(self):
+        return [list(row) for row in zip(*self.columns)]
 
 
 def _ordinal(value):
@@ -45,11 +73,17 @@ class FastEncoder:
 
     def __init__(self, blocks, width, names):
         self.blocks, self.width = blocks, width
+        self.number_cache = {}  # str -> float, see _numbers
         # per output column: (source column, its name, code table or None for a number, unknown code)
         self.plan = []
         for kind, columns, extra in blocks:
             tables, unknown = extra if kind == "codes" else ([None] * len(columns), None)
             self.plan += [(c, names[c], table, unknown) for c, table in zip(columns, tables)]
+        # for encode_columns: (source column, output column, name) of the numbers, in schema order
+        self.numeric = sorted((c, j, name) for j, (c, name, table, _) in enumerate(self.plan) if table is None)
+        self.numeric_rows = [j for _, j, _ in self.numeric]
+        self.categorical = [(c, j, table, unknown) for j, (c, _, table, unknown) in enumerate(self.plan) if table is not None]
+        self.categorical_rows = [j for _, j, _, _ in self.categorical]
 
     @classmethod
     def for_pipeline(cls, pipeline, schema):
@@ -96,6 +130,53 @@ class FastEncoder:
             ]
         return X
 
+    def encode_columns(self, columns, n_rows):
+        """The encoded matrix from raw string columns in schema order (CsvRecords.columns):
+        every numeric field of the batch converted at once (see _numbers), each categorical
+        field coded by one dict lookup. Raises BadValue as the row-wise paths do (first bad
+        column in schema order)."""
+        XT = np.empty((self.width, n_rows), dtype=np.float64)  # row j = output column j
+        if self.numeric:
+            numbers = self._numbers(list(chain.from_iterable(columns[c] for c, _, _ in self.numeric)))
+            if numbers is None:  # a blank (missing) or bad field somewhere: parse column by column
+                for c, j, name in self.numeric:
+                    XT[j] = parse_column(name, columns[c], NUMERIC)
+            else:
+                XT[self.numeric_rows] = numbers.reshape(len(self.numeric), n_rows)
+        if self.categorical:
+            codes = []
+            for c, _, table, unknown in self.categorical:
+                codes += map(table.get, columns[c], repeat(unknown))
+            XT[self.categorical_rows] = _float64(codes).reshape(-1, n_rows)
+        return XT.T
+
+    def _numbers(self, fields):
+        """float64 of every field, or None if one is blank or not a finite number.
+
+        Parsed by the call parse_numbers makes (np.array of the strings), so the very same
+        floats. Tabular numbers repeat (ages, counts, rates with few decimals), so the floats
+        of the strings seen are kept per worker (NUMBER_CACHE entries at most) and a batch
+        whose numbers are all known is a dict lookup per field instead of a parse. Once the
+        cache is full and a batch still brings unknown numbers, the cache is not consulted
+        any more (numbers that do not repeat would only pay the lookups)."""
+        cache = self.number_cache
+        if cache is not None:
+            known = list(map(cache.get, fields))
+            if None not in known:
+                return _float64(known)
+        try:
+            numbers = np.array(fields, dtype=np.float64)
+        except (ValueError, TypeError, OverflowError):
+            return None
+        if numbers.shape != (len(fields),) or not np.isfinite(numbers).all():
+            return None
+        if cache is not None:
+            if len(cache) < NUMBER_CACHE:
+                cache.update(zip(fields, numbers.tolist()))
+            else:
+                self.number_cache = None
+        return numbers
+
     def encode(self, parsed, n_rows):
         """parsed: per schema column, a float64 array (numeric) or object array of str."""
         X = np.empty((n_rows, self.width), dtype=np.float64)
@@ -125,6 +206,7 @@ class Scorer:
         self.classifier = self.pipeline[-1]
         self.encoder = FastEncoder.for_pipeline(self.pipeline, self.schema)
         self.forest = FlatForest(self.classifier) if self.encoder and FlatForest.supports(self.classifier) else None
+        self.batch = BatchForest.try_build(self.classifier) if self.encoder else None
 
     @property
     def mode(self):
@@ -133,19 +215,28 @@ class Scorer:
     # --- scoring -----------------------------------------------------------------------------
     def score_rows(self, rows):
         """Probabilities of y=1 for records given row-wise as raw values in schema order."""
+        columnar = isinstance(rows, CsvRecords)
         try:
             if self.forest is not None and len(rows) <= SMALL_BATCH:
+                rows = rows.rows() if columnar else rows
                 return self.forest.predict_positive(self.encoder.encode_rows(rows), self._classifier_positive)
-            parsed = self._parse([list(c) for c in zip(*rows)])
+            if columnar and self.encoder is not None:
+                return self._batch_positive(self.encoder.encode_columns(rows.columns, len(rows)))
+            parsed = self._parse(rows.columns if columnar else [list(c) for c in zip(*rows)])
         except BadValue as bad:
             raise self._bad_value(bad) from None
         if self.encoder is None:
             frame = pd.DataFrame(dict(zip(self.names, parsed)), columns=self.names)
             return self.pipeline.predict_proba(frame)[:, self.positive]
-        return self._classifier_positive(self.encoder.encode(parsed, len(rows)))
+        return self._batch_positive(self.encoder.encode(parsed, len(rows)))
+
+    def _batch_positive(self, X):
+        if self.batch is not None:
+            return self.batch.predict_positive(X, self._classifier_positive)
+        return self._classifier_positive(X)
 
     def _classifier_positive(self, X):
-        return self.classifier.predict_proba(X)[:, self.positive]
+        return self.classifier.predict_proba(np.ascontiguousarray(X))[:, self.positive]
 
     def _bad_value(self, bad):
         position = self.positions[bad.column] + 1
@@ -160,7 +251,18 @@ class Scorer:
 
     # --- CSV ---------------------------------------------------------------------------------
     def csv_rows(self, body):
-        rows = _csv_rows(_decode(body))
+        """The records of a CSV body, in schema order: a CsvRecords for a plain body, else a
+        list of rows. Raises RequestError for a body that is not such records."""
+        text = _decode(body)
+        columns = _plain_csv_columns(text, len(self.names))
+        if columns is not None:
+            order = self._header_order([column[0] for column in columns])
+            if order is None:
+                return CsvRecords(columns)
+            if len(columns[0]) == 1:
+                raise RequestError(400, "the body has a header row but no records")
+            return CsvRecords([columns[i][1:] for i in order])
+        rows = _csv_rows(text)
         if not rows:
             raise RequestError(400, "empty body: send one or more CSV records (header row optional)")
         order = self._header_order(rows[0][1])
@@ -256,10 +358,16 @@ class Scorer:
         if self.encoder is None:
             return
         fast_batch = self.score_rows(records)
+        fast_columns = self.score_rows(CsvRecords([[str(v) for v in c] for c in columns]))
         fast_single = np.concatenate([self.score_rows([r]) for r in records])
-        if not (np.array_equal(fast_batch, generic) and np.array_equal(fast_single, generic)):
+        if not all(np.array_equal(fast, generic) for fast in (fast_batch, fast_columns, fast_single)):
             log.warning("fast scoring path differs from pipeline.predict_proba: using the generic path")
-            self.encoder = self.forest = None
+            self.encoder = self.forest = self.batch = None
+
+
+def _float64(floats):
+    """A list of Python floats as a float64 array (array('d') converts them faster than numpy)."""
+    return np.frombuffer(array("d", floats), dtype=np.float64)
 
 
 def _decode(body):
@@ -268,6 +376,26 @@ def _decode(body):
     except UnicodeDecodeError as error:
         raise RequestError(400, f"body is not UTF-8 text (invalid byte at offset {error.start})") from None
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def _plain_csv_columns(text, width):
+    """The columns (lists of raw strings, body order) of a CSV body without quotes, blank lines
+    or stray carriage returns, each line with exactly `width` fields: the body split once.
+    None for any other body (the csv module path handles it and words the errors)."""
+    if '"' in text or width < 2:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    if text.endswith("\n"):
+        text = text[:-1]
+    lines = text.split("\n")
+    commas = width - 1
+    if any(line.count(",") != commas for line in lines):  # also a blank line (no commas)
+        return None
+    fields = text.replace("\n", ",").split(",")
+    return [fields[j::width] for j in range(width)]
 
 
 def _csv_rows(text):

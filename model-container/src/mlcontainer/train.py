@@ -18,6 +18,7 @@ from .errors import UserError
 from .metrics import binary_metrics
 from .modeling import build_pipeline, positive_probability
 from .paths import MLPaths
+from .profile import build_profile
 from .schema import NUMERIC, hint_files, infer_schema, load_hints
 
 log = logging.getLogger("train")
@@ -114,21 +115,22 @@ def train(paths):
     train_table, validation_table, schema = read_inputs(paths, hp)
     X_train, X_validation = frame_of(train_table, schema), frame_of(validation_table, schema)
     pipeline = fit(hp, schema, X_train, train_table.labels)
-    validation = binary_metrics(
-        validation_table.labels, positive_probability(pipeline, X_validation), what="validation split"
-    )
+    validation_scores = positive_probability(pipeline, X_validation)
+    validation = binary_metrics(validation_table.labels, validation_scores, what="validation split")
     metrics = {
         "algorithm": hp["algorithm"],
         "hyperparameters": hp,
         "threshold": validation["threshold"],
-        "threshold_rule": "maximises F1 on the validation split",
+        "threshold_rule": "maximises F1 on the validation split (predict 1 when score >= threshold)",
         "train": binary_metrics(train_table.labels, positive_probability(pipeline, X_train),
                                 threshold=validation["threshold"], what="train split"),
         "validation": validation,
         "versions": runtime_versions(),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    save_model(paths.model_dir, Model(pipeline, schema, metrics, model_check(pipeline, validation_table, schema)))
+    profile = build_profile(schema, train_table.columns, train_table.values, validation_scores)
+    check = model_check(pipeline, validation_table, schema)
+    save_model(paths.model_dir, Model(pipeline, schema, metrics, check, profile))
     log.info("model written to %s", paths.model_dir)
     for name, (split, key) in METRIC_NAMES.items():
         print(f"METRIC {name}={metrics[split][key]!r}", flush=True)
