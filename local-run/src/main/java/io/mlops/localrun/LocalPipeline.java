@@ -9,7 +9,6 @@ import io.mlops.systemtests.load.LoadReport;
 import io.mlops.systemtests.load.LoadTestConfig;
 import io.mlops.systemtests.load.ProgressLine;
 import io.mlops.systemtests.scoring.EndpointUnavailableException;
-import io.mlops.systemtests.scoring.HttpScoringEndpoint;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -37,7 +36,7 @@ import java.util.function.BiFunction;
 public final class LocalPipeline {
     public static final List<String> STAGES = List.of("ETL", "train", "evaluate", "quality gate", "register", "serve",
             "endpoint test", "load test", "monitor");
-    /** The endpoint and variant name the capture proxy files the captured traffic under. */
+    /** The endpoint and variant name the data capture files the captured traffic under. */
     static final String CAPTURE_ENDPOINT = "local-prd";
     static final String CAPTURE_VARIANT = "AllTraffic";
     static final Duration SERVE_READY_TIMEOUT = Duration.ofSeconds(120);
@@ -50,8 +49,8 @@ public final class LocalPipeline {
     /** What the stages returned so far; only {@link #stage} sets it, with each stage's outcome. */
     private RunRecord record = RunRecord.NONE;
     private volatile ModelServerProcess server;
-    /** SageMaker-style data capture in front of the server (stages 7-8), stopped with it. */
-    private volatile CaptureProxy capture;
+    /** SageMaker-style data capture in front of the server (stages 7-8), closed with it. */
+    private volatile CaptureEndpoint capture;
 
     public LocalPipeline(LocalRunOptions options, PrintStream out, boolean terminal, Clock clock) {
         this.options = options;
@@ -258,19 +257,19 @@ public final class LocalPipeline {
                     return ok("pid " + s.pid() + ", " + s.url() + " answers GET /ping");
                 });
 
-        // As SageMaker captures at the endpoint: the endpoint and load tests go through the capture proxy.
+        // As SageMaker captures at the endpoint: what the endpoint and load tests send is captured in front of the server.
         try {
-            capture = CaptureProxy.start(served.url(), work.resolve("capture"), CAPTURE_ENDPOINT, CAPTURE_VARIANT, clock);
+            capture = CaptureEndpoint.wrap(served.endpoint(), work.resolve("capture"), CAPTURE_ENDPOINT, CAPTURE_VARIANT, clock);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot start the capture proxy in front of " + served.url(), e);
+            throw new java.io.UncheckedIOException("cannot create the data capture folder " + work.resolve("capture"), e);
         }
-        HttpScoringEndpoint captured = HttpScoringEndpoint.forUrl(capture.url());
+        CaptureEndpoint captured = capture;
         CdkContext.Setting minRocAuc = p.minRocAuc();
         EndpointTestSettings endpointSettings = EndpointStage.settings(minRocAuc.value(), options.maxP99Millis(),
                 etl.manifest().test().rows());
         Path endpointDir = work.resolve("endpoint-test");
         stage(7, "EndpointCheck (min ROC AUC " + minRocAuc + ", max p99 " + options.maxP99Millis() + " ms) on "
-                        + served.url() + " (through the capture proxy " + capture.url() + ")",
+                        + served.url() + " (with data capture)",
                 Map.of("report", endpointDir.resolve("report.json"), "served scores", endpointDir.resolve("served-scores.csv")),
                 a -> EndpointStage.run(endpointSettings, captured, etl.split("test"), options.runId(), clock,
                         endpointDir),
@@ -308,7 +307,7 @@ public final class LocalPipeline {
     }
 
     private void stopCapture() {
-        CaptureProxy running = capture;
+        CaptureEndpoint running = capture;
         capture = null;
         if (running != null) {
             running.close();

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * Stage 9: the drift monitor (the image's {@code monitor}, as the hourly Processing job runs it on AWS) twice:
- * on what the endpoint test and the load test sent through the {@link CaptureProxy} (the test split: no alarm
+ * on what the endpoint test and the load test sent through the {@link CaptureEndpoint} (the test split: no alarm
  * expected), and on a replay of the test split with a documented synthetic shift ({@link #SHIFTS}, written by
  * {@code model-container/tools/capture_replay.py} in the same capture format), which must raise the alarm.
  */
@@ -58,14 +58,14 @@ final class MonitorStage {
     }
 
     /**
-     * Runs the monitor on {@code captureDir} (the proxy's capture) and on the shifted replay of {@code testSplit},
+     * Runs the monitor on {@code captureDir} (the local data capture) and on the shifted replay of {@code testSplit},
      * each in its own {@code ML_PREFIX} under {@code dir}, with the trained {@code modelDir}.
      */
     static Outcome run(ModelContainer container, Path captureDir, long capturedRecords, Path modelDir, Path testSplit,
             String endpointName, Path dir, Path logs) throws IOException {
         if (capturedRecords == 0) {
-            throw new StageFailedException("the capture proxy recorded no invocation under " + captureDir
-                    + ": the endpoint and load tests sent nothing through it");
+            throw new StageFailedException("the data capture recorded no invocation under " + captureDir
+                    + ": the endpoint and load tests sent nothing, or the model rejected all of it");
         }
         Path live = prefix(dir.resolve("live"), modelDir);
         copyTree(captureDir, live.resolve("processing/input/capture"));
