@@ -29,6 +29,27 @@ public final class EnvNames {
     /** Optional KMS key ARN for SageMaker job volumes and outputs. */
     public static final String KMS_KEY_ARN = "KMS_KEY_ARN";
 
+    /** The endpoint the drift monitor watches (the PRD endpoint). */
+    public static final String MONITOR_ENDPOINT_NAME = "MONITOR_ENDPOINT_NAME";
+    /** Key prefix of the endpoint's data capture in {@link #ARTIFACT_BUCKET}, e.g. {@code datacapture/prd/}. */
+    public static final String MONITOR_CAPTURE_PREFIX = "MONITOR_CAPTURE_PREFIX";
+    /** Key prefix of the monitor's reports in {@link #ARTIFACT_BUCKET}, e.g. {@code monitoring/}. */
+    public static final String MONITOR_OUTPUT_PREFIX = "MONITOR_OUTPUT_PREFIX";
+    /** Execution role of the monitor's Processing job. */
+    public static final String MONITOR_ROLE_ARN = "MONITOR_ROLE_ARN";
+    /** Instance type of the monitor's Processing job, e.g. {@code ml.t3.medium}. */
+    public static final String MONITOR_INSTANCE_TYPE = "MONITOR_INSTANCE_TYPE";
+    /** Maximum runtime of the monitor's Processing job, in seconds. */
+    public static final String MONITOR_MAX_RUNTIME_SECONDS = "MONITOR_MAX_RUNTIME_SECONDS";
+    /** CloudWatch namespace of the drift metrics ({@link Monitoring#DEFAULT_NAMESPACE}). */
+    public static final String MONITOR_NAMESPACE = "MONITOR_NAMESPACE";
+    /** JSON object of the thresholds the monitor job gets as its environment ({@link Monitoring} names). */
+    public static final String MONITOR_JOB_ENVIRONMENT = "MONITOR_JOB_ENVIRONMENT";
+    /** The pipeline a drift alarm may start. */
+    public static final String PIPELINE_NAME = "PIPELINE_NAME";
+    /** Hours in which at most one retrain is started by drift alarms. */
+    public static final String RETRAIN_MIN_INTERVAL_HOURS = "RETRAIN_MIN_INTERVAL_HOURS";
+
     private EnvNames() {
     }
 }

@@ -15,6 +15,10 @@ public enum Handler {
     /** After DeployDev and DeployPrd: the endpoint serves what this execution deployed (issue 13). */
     VERIFY_ENDPOINT("io.mlops.lambdas.verify.VerifyEndpointHandler"),
     MODEL_GROUP("io.mlops.lambdas.modelgroup.ModelGroupHandler"),
+    /** Started hourly by EventBridge Scheduler: the drift monitor's Processing job on the last full hour of PRD capture. */
+    LAUNCH_MONITOR("io.mlops.lambdas.monitoring.LaunchMonitorHandler"),
+    /** Started by the drift alarm (EventBridge rule, only with mlops:monitor:retrainOnDrift): a rate-limited retrain. */
+    RETRAIN_ON_DRIFT("io.mlops.lambdas.monitoring.RetrainOnDriftHandler"),
     /** The DEV endpoint test, run by the SystemTest state machine (system-tests module). */
     ENDPOINT_TEST("io.mlops.systemtests.endpoint.EndpointTestHandler");
 

@@ -5,7 +5,7 @@ import io.mlops.systemtests.endpoint.EndpointCheck;
 import io.mlops.systemtests.endpoint.EndpointTestReport;
 import io.mlops.systemtests.endpoint.EndpointTestSettings;
 import io.mlops.systemtests.scoring.EndpointUnavailableException;
-import io.mlops.systemtests.scoring.HttpScoringEndpoint;
+import io.mlops.systemtests.scoring.ScoringEndpoint;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -52,7 +52,7 @@ final class EndpointStage {
      *
      * @throws StageFailedException when the check cannot run (bad settings or data, endpoint unreachable)
      */
-    static Outcome run(EndpointTestSettings settings, HttpScoringEndpoint endpoint, Path testSplit, String runId,
+    static Outcome run(EndpointTestSettings settings, ScoringEndpoint endpoint, Path testSplit, String runId,
             Clock clock, Path dir) {
         TestData test = TestData.local(testSplit);
         EndpointTestReport report;

@@ -6,7 +6,7 @@ import io.mlops.systemtests.load.LoadTestConfig;
 import io.mlops.systemtests.load.ProgressLine;
 import io.mlops.systemtests.load.RequestBodies;
 import io.mlops.systemtests.scoring.EndpointUnavailableException;
-import io.mlops.systemtests.scoring.HttpScoringEndpoint;
+import io.mlops.systemtests.scoring.ScoringEndpoint;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,7 +21,7 @@ final class LoadStage {
     }
 
     /** @throws StageFailedException when the preflight request fails or the endpoint is unreachable */
-    static LoadReport run(HttpScoringEndpoint endpoint, Path testSplit, LoadTestConfig config, ProgressLine progress,
+    static LoadReport run(ScoringEndpoint endpoint, Path testSplit, LoadTestConfig config, ProgressLine progress,
             Clock clock) throws IOException {
         RequestBodies bodies = RequestBodies.fromCsv(testSplit, "y", 1, "text/csv", 42);
         try {

@@ -35,7 +35,10 @@ import java.util.function.BiFunction;
  */
 public final class LocalPipeline {
     public static final List<String> STAGES = List.of("ETL", "train", "evaluate", "quality gate", "register", "serve",
-            "endpoint test", "load test");
+            "endpoint test", "load test", "monitor");
+    /** The endpoint and variant name the data capture files the captured traffic under. */
+    static final String CAPTURE_ENDPOINT = "local-prd";
+    static final String CAPTURE_VARIANT = "AllTraffic";
     static final Duration SERVE_READY_TIMEOUT = Duration.ofSeconds(120);
 
     private final LocalRunOptions options;
@@ -46,6 +49,8 @@ public final class LocalPipeline {
     /** What the stages returned so far; only {@link #stage} sets it, with each stage's outcome. */
     private RunRecord record = RunRecord.NONE;
     private volatile ModelServerProcess server;
+    /** SageMaker-style data capture in front of the server (stages 7-8), closed with it. */
+    private volatile CaptureEndpoint capture;
 
     public LocalPipeline(LocalRunOptions options, PrintStream out, boolean terminal, Clock clock) {
         this.options = options;
@@ -107,6 +112,7 @@ public final class LocalPipeline {
         } catch (RunStopped stopped) {
             failed = stopped.stage;
         } finally {
+            stopCapture();
             stopServer();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -251,14 +257,21 @@ public final class LocalPipeline {
                     return ok("pid " + s.pid() + ", " + s.url() + " answers GET /ping");
                 });
 
+        // As SageMaker captures at the endpoint: what the endpoint and load tests send is captured in front of the server.
+        try {
+            capture = CaptureEndpoint.wrap(served.endpoint(), work.resolve("capture"), CAPTURE_ENDPOINT, CAPTURE_VARIANT, clock);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the data capture folder " + work.resolve("capture"), e);
+        }
+        CaptureEndpoint captured = capture;
         CdkContext.Setting minRocAuc = p.minRocAuc();
         EndpointTestSettings endpointSettings = EndpointStage.settings(minRocAuc.value(), options.maxP99Millis(),
                 etl.manifest().test().rows());
         Path endpointDir = work.resolve("endpoint-test");
         stage(7, "EndpointCheck (min ROC AUC " + minRocAuc + ", max p99 " + options.maxP99Millis() + " ms) on "
-                        + served.url(),
+                        + served.url() + " (with data capture)",
                 Map.of("report", endpointDir.resolve("report.json"), "served scores", endpointDir.resolve("served-scores.csv")),
-                a -> EndpointStage.run(endpointSettings, served.endpoint(), etl.split("test"), options.runId(), clock,
+                a -> EndpointStage.run(endpointSettings, captured, etl.split("test"), options.runId(), clock,
                         endpointDir),
                 RunRecord::withEndpoint,
                 (e, a) -> ok(EndpointStage.check(e, evaluation.report().value("auc").orElse(Double.NaN),
@@ -270,10 +283,35 @@ public final class LocalPipeline {
                         served.url()),
                 Map.of("load-report.json", loadDir.resolve(LoadReport.JSON_FILE),
                         "load-report.html", loadDir.resolve(LoadReport.HTML_FILE)),
-                a -> LoadStage.run(served.endpoint(), etl.split("test"), LoadTestConfig.closedLoop(options.loadConcurrency(),
+                a -> LoadStage.run(captured, etl.split("test"), LoadTestConfig.closedLoop(options.loadConcurrency(),
                         options.loadDuration(), options.loadRequests()), new ProgressLine(out, terminal, 5), clock),
                 RunRecord::withLoad,
                 (l, a) -> ok(LoadStage.check(l, loadDir)));
+
+        Path monitorDir = work.resolve("monitor");
+        stage(9, "model-container/bin/monitor on the captured traffic, then on a replay shifted by " + MonitorStage.SHIFTS,
+                Map.of("live report", monitorDir.resolve("live/processing/monitoring/report.html"),
+                        "shifted report", monitorDir.resolve("shifted/processing/monitoring/report.html"),
+                        "capture", work.resolve("capture")),
+                a -> {
+                    capture.flush();
+                    try {
+                        return MonitorStage.run(p.container(), capture.root(), capture.records(), train.modelDir(),
+                                etl.split("test"), CAPTURE_ENDPOINT, monitorDir, logs);
+                    } catch (IllegalStateException e) {
+                        throw new StageFailedException(e.getMessage(), e);
+                    }
+                },
+                RunRecord::withMonitor,
+                (m, a) -> ok(MonitorStage.check(m)));
+    }
+
+    private void stopCapture() {
+        CaptureEndpoint running = capture;
+        capture = null;
+        if (running != null) {
+            running.close();
+        }
     }
 
     /**

@@ -69,7 +69,33 @@ final class LocalRunReport {
         if (record.load() != null) {
             body.append("<h2 id=\"load-test\">Load test</h2>\n").append(LoadReportHtml.section(record.load()));
         }
+        if (record.monitor() != null) {
+            monitor(body, work, record.monitor());
+        }
         return Html.page("Local run " + result.runId() + ": " + result.status(), body.toString());
+    }
+
+    /** Both monitor runs side by side, with links to their own reports (reference vs live chart per feature). */
+    private static void monitor(StringBuilder body, Path work, MonitorStage.Outcome m) {
+        body.append("<h2 id=\"monitor\">Drift monitor</h2>\n<p>").append(m.capturedRecords())
+                .append(" invocations captured in SageMaker's format under <code>").append(Html.escape(work.relativize(m.captureDir()).toString()))
+                .append("</code>; the replay shifts the test split by <code>").append(Html.escape(String.join(" ", MonitorStage.SHIFTS)))
+                .append("</code>.</p>\n<table><tr><th>traffic</th><th>alarm</th><th>requests</th><th>rows</th><th>drifted share</th>"
+                        + "<th>score PSI</th><th>schema violations</th><th>reasons</th><th>report</th></tr>\n");
+        row(body, work, "captured (endpoint + load test)", m.live());
+        row(body, work, "replay, shifted", m.shifted());
+        body.append("</table>\n");
+    }
+
+    private static void row(StringBuilder body, Path work, String name, MonitorStage.Run r) {
+        String link = work.relativize(r.reportHtml()).toString();
+        body.append("<tr><td>").append(Html.escape(name)).append("</td><td class=\"").append(r.alarm() ? "fail" : "pass").append("\">")
+                .append(r.alarm() ? "ALARM" : "ok").append("</td><td>").append(r.requests()).append("</td><td>").append(r.rows())
+                .append("</td><td>").append(String.format(java.util.Locale.ROOT, "%.2f", r.driftedShare()))
+                .append("</td><td>").append(String.format(java.util.Locale.ROOT, "%.3f", r.scorePsi()))
+                .append("</td><td>").append(String.format(java.util.Locale.ROOT, "%.4f", r.schemaViolationRate()))
+                .append("</td><td>").append(Html.escape(String.join("; ", r.reasons())))
+                .append("</td><td><a href=\"").append(Html.escape(link)).append("\">").append(Html.escape(link)).append("</a></td></tr>\n");
     }
 
     private static void stages(StringBuilder body, Path work, List<StageResult> stages) {

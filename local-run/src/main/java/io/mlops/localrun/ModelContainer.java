@@ -135,6 +135,61 @@ public final class ModelContainer {
     }
 
     /**
+     * Runs {@code monitor} (the drift monitor's Processing job entry point) on
+     * {@code <mlPrefix>/processing/input/{capture,model}/}; it writes
+     * {@code <mlPrefix>/processing/monitoring/{report.json,report.html,metrics.json}}. An alarm is a result (exit 0).
+     *
+     * @throws IllegalStateException with the container's message ({@code output/message}) and the log's tail
+     */
+    public void monitor(Path mlPrefix, Path log, Duration timeout) throws IOException {
+        Process process = start("monitor", Map.of("ML_PREFIX", mlPrefix.toAbsolutePath().toString()), log);
+        await(process, "monitor", timeout, log);
+        if (process.exitValue() != 0) {
+            Path message = mlPrefix.resolve("output").resolve("message");
+            String reason = Files.isRegularFile(message) ? Files.readString(message).strip() : "(no output/message file)";
+            throw new IllegalStateException("monitor exited with " + process.exitValue() + ": " + reason + "; log: " + log
+                    + "\n" + tail(log));
+        }
+    }
+
+    /**
+     * Runs {@code tools/capture_replay.py}: the rows of {@code split} (one CSV, label first), shifted by
+     * {@code shifts} and scored with {@code modelDir}, as SageMaker capture files under {@code outDir}.
+     */
+    public void captureReplay(Path split, Path outDir, Path modelDir, java.util.List<String> shifts, String endpoint,
+            Path log, Duration timeout) throws IOException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(PYTHON.toString(),
+                home.resolve("tools").resolve("capture_replay.py").toString(), split.toString(), outDir.toString(),
+                "--model", modelDir.toString(), "--endpoint", endpoint));
+        for (String shift : shifts) {
+            command.add("--shift");
+            command.add(shift);
+        }
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        await(process, "capture_replay.py", timeout, log);
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException("capture_replay.py exited with " + process.exitValue() + "; log: " + log
+                    + "\n" + tail(log));
+        }
+    }
+
+    private static void await(Process process, String what, Duration timeout, Path log) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                ModelServerProcess.stop(process.toHandle(), Duration.ofSeconds(5));
+                throw new IllegalStateException(what + " did not finish within " + timeout.toSeconds() + " s; log: " + log
+                        + "\n" + tail(log));
+            }
+        } catch (InterruptedException e) {
+            ModelServerProcess.stop(process.toHandle(), Duration.ofSeconds(5));
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + what + " ran", e);
+        }
+    }
+
+    /**
      * Starts {@code serve} on 127.0.0.1 and a free port for the model in {@code <mlPrefix>/model} and
      * waits until {@code GET /ping} answers.
      *

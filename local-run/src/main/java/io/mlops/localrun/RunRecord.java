@@ -18,41 +18,45 @@ import java.util.Map;
  */
 record RunRecord(EtlStage.Outcome etl, TrainStage.Outcome train, EvaluateStage.Outcome evaluation,
         GateStage.Outcome gate, RegisterStage.Outcome registered, Long serverPid, String serverUrl,
-        EndpointTestReport endpointTest, RocCurve servedRoc, LoadReport load) {
-    static final RunRecord NONE = new RunRecord(null, null, null, null, null, null, null, null, null, null);
+        EndpointTestReport endpointTest, RocCurve servedRoc, LoadReport load, MonitorStage.Outcome monitor) {
+    static final RunRecord NONE = new RunRecord(null, null, null, null, null, null, null, null, null, null, null);
 
     RunRecord withEtl(EtlStage.Outcome value) {
-        return new RunRecord(value, train, evaluation, gate, registered, serverPid, serverUrl, endpointTest, servedRoc, load);
+        return new RunRecord(value, train, evaluation, gate, registered, serverPid, serverUrl, endpointTest, servedRoc, load, monitor);
     }
 
     RunRecord withTrain(TrainStage.Outcome value) {
-        return new RunRecord(etl, value, evaluation, gate, registered, serverPid, serverUrl, endpointTest, servedRoc, load);
+        return new RunRecord(etl, value, evaluation, gate, registered, serverPid, serverUrl, endpointTest, servedRoc, load, monitor);
     }
 
     RunRecord withEvaluation(EvaluateStage.Outcome value) {
-        return new RunRecord(etl, train, value, gate, registered, serverPid, serverUrl, endpointTest, servedRoc, load);
+        return new RunRecord(etl, train, value, gate, registered, serverPid, serverUrl, endpointTest, servedRoc, load, monitor);
     }
 
     RunRecord withGate(GateStage.Outcome value) {
-        return new RunRecord(etl, train, evaluation, value, registered, serverPid, serverUrl, endpointTest, servedRoc, load);
+        return new RunRecord(etl, train, evaluation, value, registered, serverPid, serverUrl, endpointTest, servedRoc, load, monitor);
     }
 
     RunRecord withRegistered(RegisterStage.Outcome value) {
-        return new RunRecord(etl, train, evaluation, gate, value, serverPid, serverUrl, endpointTest, servedRoc, load);
+        return new RunRecord(etl, train, evaluation, gate, value, serverPid, serverUrl, endpointTest, servedRoc, load, monitor);
     }
 
     RunRecord withServer(ModelServerProcess server) {
         return new RunRecord(etl, train, evaluation, gate, registered, server.pid(), server.url().toString(), endpointTest,
-                servedRoc, load);
+                servedRoc, load, monitor);
     }
 
     RunRecord withEndpoint(EndpointStage.Outcome value) {
         return new RunRecord(etl, train, evaluation, gate, registered, serverPid, serverUrl, value.report(),
-                value.servedRoc(), load);
+                value.servedRoc(), load, monitor);
     }
 
     RunRecord withLoad(LoadReport value) {
-        return new RunRecord(etl, train, evaluation, gate, registered, serverPid, serverUrl, endpointTest, servedRoc, value);
+        return new RunRecord(etl, train, evaluation, gate, registered, serverPid, serverUrl, endpointTest, servedRoc, value, monitor);
+    }
+
+    RunRecord withMonitor(MonitorStage.Outcome value) {
+        return new RunRecord(etl, train, evaluation, gate, registered, serverPid, serverUrl, endpointTest, servedRoc, load, value);
     }
 
     /** The registered version's file, or null. */

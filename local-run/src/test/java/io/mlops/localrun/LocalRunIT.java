@@ -74,7 +74,7 @@ class LocalRunIT {
             assertThat(s.status()).as(s.name() + ": " + s.detail()).isEqualTo(StageResult.OK);
             assertThat(s.artifacts()).as(s.name() + " artifacts").isNotEmpty();
             assertThat(s.artifacts().values()).allSatisfy(p -> assertThat(Path.of(p)).exists());
-            assertThat(run.output()).contains("[" + s.number() + "/8] " + s.name() + " ok (");
+            assertThat(run.output()).contains("[" + s.number() + "/" + LocalPipeline.STAGES.size() + "] " + s.name() + " ok (");
         });
 
         Path work = run.work();
@@ -153,14 +153,14 @@ class LocalRunIT {
         assertThat(run.status()).as(run.output()).isEqualTo(LocalRun.STAGE_FAILED);
         LocalRunResult result = run.result();
         assertThat(result.status()).isEqualTo(LocalRunResult.FAILED);
-        assertThat(result.failedStage()).isEqualTo("1/8 ETL");
+        assertThat(result.failedStage()).isEqualTo("1/9 ETL");
         assertThat(result.message()).contains("ETL FAILED: zip archive").contains("bank-truncated.zip")
                 .contains("corrupt or truncated").contains("log: " + run.work().resolve("logs/etl.log"));
         assertThat(result.stage("ETL").status()).isEqualTo(StageResult.FAILED);
         assertThat(result.stage("ETL").artifacts()).containsKey("log");
         assertThat(result.stages().subList(1, 8)).allSatisfy(s -> assertThat(s.status()).isEqualTo(StageResult.NOT_RUN));
         assertThat(run.work().resolve("logs/etl.log")).content().contains("ETL FAILED:");
-        assertThat(run.output()).contains("[1/8] ETL FAILED (", "FAILED at stage 1/8 ETL:", "corrupt or truncated",
+        assertThat(run.output()).contains("[1/9] ETL FAILED (", "FAILED at stage 1/9 ETL:", "corrupt or truncated",
                 "artifacts and logs are kept in " + run.work());
         // nothing half-registered, nothing served, nothing left running
         assertThat(run.registry()).doesNotExist();
@@ -184,7 +184,7 @@ class LocalRunIT {
 
         assertThat(run.status()).as(run.output()).isEqualTo(LocalRun.STAGE_FAILED);
         LocalRunResult result = run.result();
-        assertThat(result.failedStage()).isEqualTo("4/8 quality gate");
+        assertThat(result.failedStage()).isEqualTo("4/9 quality gate");
         assertThat(result.message()).contains("quality gate failed: gate FAILED: auc ").contains("< threshold 0.99 (FAIL)")
                 .contains("Registered for the audit trail as v1 Rejected").contains(settings.toString());
         assertThat(result.stage("quality gate").status()).isEqualTo(StageResult.FAILED);
@@ -196,8 +196,8 @@ class LocalRunIT {
         assertThat(entry.gate().passed()).isFalse();
         assertThat(entry.gate().threshold()).isEqualTo(0.99);
         assertThat(result.serverPid()).as("a rejected model is not served").isNull();
-        assertThat(run.output()).contains("[4/8] quality gate FAILED (", "[5/8] register ok (",
-                "bank-marketing v1 Rejected (audit trail; not served)", "FAILED at stage 4/8 quality gate:");
+        assertThat(run.output()).contains("[4/9] quality gate FAILED (", "[5/9] register ok (",
+                "bank-marketing v1 Rejected (audit trail; not served)", "FAILED at stage 4/9 quality gate:");
     }
 
     private static List<Path> csvFiles(Path folder) throws IOException {

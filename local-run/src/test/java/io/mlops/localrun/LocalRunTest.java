@@ -33,7 +33,7 @@ class LocalRunTest {
 
         assertThat(status).isEqualTo(LocalRun.USAGE);
         assertThat(err.toString()).contains("run-local: --dataset " + dir.resolve("missing.zip") + " does not exist");
-        assertThat(out.toString()).doesNotContain("[1/8]");
+        assertThat(out.toString()).doesNotContain("[1/9]");
         assertThat(work).doesNotExist();
     }
 

@@ -32,7 +32,8 @@ public record MlopsConfig(
         Autoscaling autoscaling,
         BlueGreen blueGreen,
         Alarms alarms,
-        SystemTestThresholds systemTest) {
+        SystemTestThresholds systemTest,
+        Monitor monitor) {
 
     /**
      * Context keys with their defaults: the one place the defaults live ({@code cdk.json} sets only what differs;
@@ -62,6 +63,14 @@ public record MlopsConfig(
         public static final String TEST_MIN_ROC_AUC = "mlops:systemTest:minRocAuc";
         public static final String TEST_MAX_P99_MS = "mlops:systemTest:maxP99Millis";
         public static final String TEST_MAX_ROWS = "mlops:systemTest:maxRows";
+        // The PRD drift monitor (issue 12, ADR 0105).
+        public static final String MONITOR_ENABLED = "mlops:monitor:enabled";
+        public static final String MONITOR_SCHEDULE = "mlops:monitor:schedule";
+        public static final String MONITOR_INSTANCE_TYPE = "mlops:monitor:instanceType";
+        public static final String MONITOR_MAX_RUNTIME_SECONDS = "mlops:monitor:maxRuntimeSeconds";
+        public static final String MONITOR_NAMESPACE = "mlops:monitor:namespace";
+        public static final String MONITOR_RETRAIN_ON_DRIFT = "mlops:monitor:retrainOnDrift";
+        public static final String MONITOR_RETRAIN_MIN_INTERVAL_HOURS = "mlops:monitor:retrainMinIntervalHours";
 
         /** Keys of earlier versions and their new names: a renamed key fails with the new name. */
         public static final Map<String, String> RENAMED = Map.of(
@@ -96,6 +105,13 @@ public record MlopsConfig(
             d.put(TEST_MIN_ROC_AUC, EndpointTest.DEFAULT_MIN_ROC_AUC);
             d.put(TEST_MAX_P99_MS, EndpointTest.DEFAULT_MAX_P99_MILLIS);
             d.put(TEST_MAX_ROWS, EndpointTest.DEFAULT_MAX_ROWS);
+            d.put(MONITOR_ENABLED, true);
+            d.put(MONITOR_SCHEDULE, "cron(10 * * * ? *)");
+            d.put(MONITOR_INSTANCE_TYPE, "ml.t3.medium");
+            d.put(MONITOR_MAX_RUNTIME_SECONDS, 1800);
+            d.put(MONITOR_NAMESPACE, io.mlops.contract.Monitoring.DEFAULT_NAMESPACE);
+            d.put(MONITOR_RETRAIN_ON_DRIFT, false);
+            d.put(MONITOR_RETRAIN_MIN_INTERVAL_HOURS, 24);
             DEFAULTS = java.util.Collections.unmodifiableMap(d);
         }
 
@@ -120,10 +136,24 @@ public record MlopsConfig(
     public record Alarms(int max5xxErrorsPerMinute, int maxModelLatencyMillis) {
     }
 
+    /**
+     * The PRD drift monitor: an EventBridge Scheduler {@code schedule} (default 10 minutes past every hour, on the
+     * hour before) runs the image's {@code monitor} as a Processing job on {@code instanceType}; its metrics go to
+     * {@code namespace}; with {@code retrainOnDrift} the drift alarm starts the pipeline at most once per
+     * {@code retrainMinIntervalHours}.
+     */
+    public record Monitor(boolean enabled, String schedule, String instanceType, int maxRuntimeSeconds, String namespace,
+            boolean retrainOnDrift, int retrainMinIntervalHours) {
+    }
+
     /** Defaults the system-test state machine passes to the endpoint test. */
     public record SystemTestThresholds(double minRocAuc, int maxP99Millis, int maxRows) {
     }
 
+    /** EventBridge Scheduler expressions (Scheduler User Guide, "Schedule types"): rate(...) or cron(6 fields). */
+    private static final Pattern SCHEDULE = Pattern.compile("rate\\(\\d+ (minute|minutes|hour|hours|day|days)\\)|cron\\((\\S+ ){5}\\S+\\)");
+    /** PutMetricData: a namespace of 1-255 characters, not starting with AWS/ (CloudWatch API Reference). */
+    private static final Pattern NAMESPACE = Pattern.compile("(?!AWS/)[A-Za-z0-9.\\-_/#:]{1,255}");
     private static final Pattern PROJECT = Pattern.compile("[a-z][a-z0-9-]{1,14}[a-z0-9]");
     private static final Pattern MODEL = Pattern.compile("[a-z0-9](-?[a-z0-9]){0,39}");
     private static final Pattern INSTANCE_TYPE = Pattern.compile("ml\\.[a-z0-9]+\\.[0-9]*[a-z]+");
@@ -197,12 +227,20 @@ public record MlopsConfig(
         double auc = r.decimal(Keys.TEST_MIN_ROC_AUC, 0.5, 1.0);
         int p99 = r.integer(Keys.TEST_MAX_P99_MS, 1, 600_000);
         int rows = r.integer(Keys.TEST_MAX_ROWS, 1, 1_000_000);
+        Monitor monitor = new Monitor(r.bool(Keys.MONITOR_ENABLED),
+                r.text(Keys.MONITOR_SCHEDULE, SCHEDULE, "an EventBridge Scheduler expression such as \"cron(10 * * * ? *)\" "
+                        + "(10 minutes past every hour) or \"rate(1 hour)\""),
+                r.text(Keys.MONITOR_INSTANCE_TYPE, INSTANCE_TYPE, "a SageMaker Processing instance type such as ml.t3.medium"),
+                r.integer(Keys.MONITOR_MAX_RUNTIME_SECONDS, 60, 86_400),
+                r.text(Keys.MONITOR_NAMESPACE, NAMESPACE, "a CloudWatch namespace (1-255 characters, not starting with AWS/)"),
+                r.bool(Keys.MONITOR_RETRAIN_ON_DRIFT),
+                r.integer(Keys.MONITOR_RETRAIN_MIN_INTERVAL_HOURS, 1, 720));
         if (!r.problems.isEmpty()) {
             throw new InvalidConfigException(r.problems);
         }
         return new MlopsConfig(project, model, email, removal.equals("destroy"), retention, branch, dev, prd,
                 new Autoscaling(min, max, target), new BlueGreen(canary, bake, termination, capture),
-                new Alarms(max5xx, latency), new SystemTestThresholds(auc, p99, rows));
+                new Alarms(max5xx, latency), new SystemTestThresholds(auc, p99, rows), monitor);
     }
 
     /** The defaults alone (tests, docs). */
@@ -292,6 +330,19 @@ public record MlopsConfig(
                 return -1;
             }
             return (int) n;
+        }
+
+        boolean bool(String key) {
+            Object v = value(key);
+            if (v instanceof Boolean b) {
+                return b;
+            }
+            String text = Objects.toString(v, "").trim().toLowerCase(Locale.ROOT);
+            if (text.equals("true") || text.equals("false")) {
+                return text.equals("true");
+            }
+            fail(key, v, "true or false");
+            return false;
         }
 
         double decimal(String key, double min, double max) {

@@ -7,6 +7,8 @@ import io.mlops.infra.config.Regions;
 import io.mlops.infra.constructs.ApprovalTopic;
 import io.mlops.infra.constructs.ApprovalTopicProps;
 import io.mlops.infra.constructs.DeployTimeUploads;
+import io.mlops.infra.constructs.DriftMonitor;
+import io.mlops.infra.constructs.DriftMonitorProps;
 import io.mlops.infra.constructs.DeployTimeUploadsProps;
 import io.mlops.infra.constructs.EndpointDeployRole;
 import io.mlops.infra.constructs.EndpointDeployRoleProps;
@@ -60,6 +62,7 @@ public final class PipelineStack extends Stack {
     private final ApprovalTopic approvalTopic;
     private final MlopsPipeline pipeline;
     private final EndpointTemplates templates;
+    private final DriftMonitor driftMonitor;
 
     public PipelineStack(Construct scope, String id, StackProps stackProps, MlopsConfig config, AssetPaths assets,
             EndpointTemplates templates) {
@@ -155,6 +158,25 @@ public final class PipelineStack extends Stack {
         pipeline.getNode().addDependency(uploads);
         // CloudWatch alarms of the PRD endpoint publish to the topic.
         approvalTopic.allowCloudWatchAlarms();
+        // The PRD drift monitor (ADR 0105): hourly job on the capture, alarm to the topic, optional retrain.
+        driftMonitor = !config.monitor().enabled() ? null : new DriftMonitor(this, "DriftMonitor", DriftMonitorProps.builder()
+                .endpointName(config.endpointName(config.prd()))
+                .storage(storage)
+                .repository(imageBuild.repository())
+                .handlerCode(lambdaCode)
+                .jobNamePrefix(project)
+                .capturePrefix(DATA_CAPTURE_PREFIX)
+                .modelPackageGroup(registry.groupName())
+                .schedule(config.monitor().schedule())
+                .instanceType(config.monitor().instanceType())
+                .maxRuntimeSeconds(config.monitor().maxRuntimeSeconds())
+                .namespace(config.monitor().namespace())
+                .alarmTopic(approvalTopic.topic())
+                .pipeline(config.monitor().retrainOnDrift() ? pipeline.pipeline() : null)
+                .retrainMinIntervalHours(config.monitor().retrainMinIntervalHours())
+                .logRetention(retention)
+                .logRemoval(removal)
+                .build());
 
         Tags.of(this).add(io.mlops.contract.Tags.PROJECT, project);
         Regions.addRule(this);
@@ -221,6 +243,8 @@ public final class PipelineStack extends Stack {
     public EndpointDeployRole deployRole() { return deployRole; }
     public ITopic approvalTopic() { return approvalTopic.topic(); }
     public MlopsPipeline pipeline() { return pipeline; }
+    /** The PRD drift monitor, or null with {@code mlops:monitor:enabled=false}. */
+    public DriftMonitor driftMonitor() { return driftMonitor; }
     /** The endpoint stacks (separate app) whose templates this stack publishes. */
     public EndpointTemplates templates() { return templates; }
 }

@@ -25,7 +25,9 @@ class IamPolicyTest {
     /** Actions without resource-level permissions (AWS Service Authorization Reference). */
     private static final Set<String> NO_RESOURCE_LEVEL = Set.of(
             "codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult",
-            "sagemaker:ListModelPackages", "sagemaker:ListModelPackageGroups", "ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", "lambda:ListFunctions",
+            "sagemaker:ListModelPackages", "sagemaker:ListModelPackageGroups",
+            // SageMaker Developer Guide, "API permissions reference": no resource-level restrictions for List* calls but ListTags.
+            "sagemaker:ListEndpoints", "ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", "lambda:ListFunctions",
             "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
             "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget",
             "application-autoscaling:DescribeScalableTargets", "application-autoscaling:PutScalingPolicy",
