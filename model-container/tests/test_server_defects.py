@@ -140,7 +140,7 @@ def assert_no_worker_died(server):
 
 
 # --- crashes and hangs -----------------------------------------------------------------------
-@pytest.mark.parametrize("value", [b"\xb2", b"\xb9\xb3", b"0" * 5000 + b"1", b"1" * 5000])
+@pytest.mark.parametrize("value", [b"\xb2", b"\xb9\xb3", b"0" * 5000 + b"9" * 20, b"1" * 5000], ids=["sup2", "sup1sup3", "zeros", "digits"])
 def test_fails_with_a_4xx_on_a_malformed_content_length_and_the_worker_lives(hard, value):
     # before: int('²') / int of > 4300 digits raised ValueError in the worker: it died, and five
     # such requests within seconds made the master give up ("workers keep dying"): the server exited
@@ -219,7 +219,7 @@ def test_a_header_like_first_row_costs_linear_time(hard):
 
 def test_many_small_chunks_cost_linear_time(hard):
     # before: every read re-parsed the chunked body from its start (quadratic in the chunk count)
-    chunks = b"1\r\nx\r\n" * 400000
+    chunks = b"1\r\nx\r\n" * 200000
     payload = CSV_HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"
     parts = [payload[i:i + 65536] for i in range(0, len(payload), 65536)]
     started = time.monotonic()

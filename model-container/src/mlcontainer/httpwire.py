@@ -98,6 +98,7 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VERSION = re.compile(r"HTTP/[0-9]\.[0-9]")
 _BAD_VALUE_CHARS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?")
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -199,6 +200,7 @@ class RequestParser:
                 del buffer[:self.length]
                 return self._done(body)
             elif self.phase == CHUNK_SIZE:
+                self._whole_chunks(buffer)
                 line = self._line(buffer, MAX_CHUNK_LINE, 400, f"chunk-size line longer than {MAX_CHUNK_LINE} bytes")
                 if line is None:
                     return None
@@ -242,6 +244,28 @@ class RequestParser:
                 if not line:
                     body = bytes(self.body)
                     return self._done(body)
+
+    def _whole_chunks(self, buffer):
+        """Fast path: consume the complete, well-formed data chunks at the front of buffer (one
+        delete at the end); anything else (the last chunk, an error, a partial chunk) is left to
+        the step-by-step parser."""
+        position, available, body, limit = 0, len(buffer), self.body, self.limits.max_body_bytes
+        find, match = buffer.find, _CHUNK_LINE.fullmatch
+        while True:
+            end = find(b"\r\n", position, position + MAX_CHUNK_LINE + 2)
+            found = match(buffer, position, end) if end >= 0 else None
+            if found is None:
+                break
+            size = int(found.group(1), 16)
+            data_end = end + 2 + size
+            if size == 0 or data_end + 2 > available or buffer[data_end:data_end + 2] != b"\r\n" \
+                    or len(body) + size > limit:
+                break
+            body += buffer[end + 2:data_end]
+            position = data_end + 2
+        if position:
+            del buffer[:position]
+            self.scan = 0
 
     def _line(self, buffer, limit, status, message):
         """The next CRLF-terminated line (consumed, without CRLF), or None; ProtocolError past limit."""
