@@ -71,7 +71,7 @@ class RateLimitedLog:
 # --- one connection -------------------------------------------------------------------------
 class Connection:
     __slots__ = ("sock", "inbox", "outbox", "parser", "last_active", "started", "closing", "continued",
-                 "linger_until", "write_progress", "events")
+                 "linger_until", "write_progress", "events", "eof")
 
     def __init__(self, sock, limits):
         self.sock, self.inbox, self.outbox, self.parser = sock, bytearray(), bytearray(), RequestParser(limits)
@@ -79,6 +79,7 @@ class Connection:
         self.started, self.closing, self.continued = None, False, False
         self.linger_until = None  # closing: our side is shut, reading what the client still sends
         self.events = selectors.EVENT_READ
+        self.eof = False  # the client shut its side: nothing more to read, output still owed
 
     def in_request(self):
         return bool(self.inbox) or self.parser.phase != HEAD
@@ -196,7 +197,12 @@ class Worker:
         except OSError:
             data = b""
         if not data:
-            self._close(connection)
+            if connection.outbox:  # half-closed client: deliver what is owed, then close
+                connection.closing = connection.eof = True
+                connection.inbox.clear()
+                self._update_events(connection)
+            else:
+                self._close(connection)
             return
         connection.last_active = time.monotonic()
         if connection.closing:
@@ -259,7 +265,9 @@ class Worker:
         if sent:
             del connection.outbox[:sent]
             connection.write_progress = time.monotonic()
-        if connection.closing and not connection.outbox and connection.linger_until is None:
+        if connection.eof and not connection.outbox:
+            self._close(connection)
+        elif connection.closing and not connection.outbox and connection.linger_until is None:
             self._linger(connection)
         if connection.sock.fileno() < 0:
             return
@@ -272,7 +280,7 @@ class Worker:
         if connection.sock.fileno() < 0:
             return
         wanted = selectors.EVENT_WRITE if connection.outbox else 0
-        if len(connection.outbox) < OUTBOX_HIGH or connection.closing:
+        if (len(connection.outbox) < OUTBOX_HIGH or connection.closing) and not connection.eof:
             wanted |= selectors.EVENT_READ
         if wanted != connection.events:
             connection.events = wanted
