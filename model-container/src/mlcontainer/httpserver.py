@@ -442,7 +442,7 @@ class Master:
         self.children[pid] = (slot, now)
 
     def _reap_and_replace(self):
-        while self.children:
+        while True:  # not `while self.children`: the last child's death must be reaped too
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
