@@ -1,8 +1,10 @@
 """`serve`: the SageMaker inference endpoint (GET /ping, POST /invocations on port 8080).
 
 Environment: SAGEMAKER_BIND_TO_PORT (8080), SERVE_HOST (0.0.0.0), SERVE_WORKERS (CPU count),
-SERVE_MAX_BODY_BYTES (6 MiB), SERVE_IDLE_TIMEOUT (60 s), SERVE_GRACEFUL_TIMEOUT (20 s),
-ML_PREFIX (/opt/ml; the model is read from <prefix>/model).
+SERVE_MAX_BODY_BYTES (6 MiB), SERVE_IDLE_TIMEOUT (60 s), SERVE_REQUEST_TIMEOUT (60 s),
+SERVE_WRITE_TIMEOUT (30 s), SERVE_GRACEFUL_TIMEOUT (20 s), SERVE_MAX_CONNECTIONS (1000 per worker),
+SERVE_WORKER_TIMEOUT (60 s), ML_PREFIX (/opt/ml; the model is read from <prefix>/model).
+See model-container/README.md for what each limit answers.
 """
 import os
 
@@ -10,7 +12,9 @@ import os
 # an OpenMP thread pool from the master (which scores the model-check records before forking).
 os.environ["OMP_NUM_THREADS"] = "1"
 
+import csv  # noqa: E402
 import gc  # noqa: E402
+import io  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import sys  # noqa: E402
@@ -18,12 +22,14 @@ import sys  # noqa: E402
 from .artifact import load_model  # noqa: E402
 from .errors import UserError  # noqa: E402
 from .httpserver import Limits, Master, Response, bind, text_response  # noqa: E402
+from .httpwire import shown  # noqa: E402
 from .paths import MLPaths  # noqa: E402
 from .scoring import RequestError, Scorer, format_csv, format_json  # noqa: E402
 
 log = logging.getLogger("serve")
 CSV, JSON = "text/csv", "application/json"
 FORMATTERS = {CSV: format_csv, JSON: format_json}
+MAX_MESSAGE = 600  # characters of an error message from the scorer (it may quote a whole value)
 
 
 def media_type(value):
@@ -65,24 +71,56 @@ class Application:
             if request.method not in ("GET", "HEAD"):
                 return _not_allowed("GET")
             return Response(200, b"")
-        if request.path == "/execution-parameters" and request.method == "GET":
+        if request.path == "/execution-parameters" and request.method in ("GET", "HEAD"):
             return self.execution_parameters()
-        return text_response(404, f"no such path {request.path[:200]!r}: use POST /invocations or GET /ping")
+        return text_response(404, f"no such path {shown(request.path)}: use POST /invocations or GET /ping")
 
     def invocations(self, request):
         raw_type = request.headers.get("content-type", "")
         content_type = media_type(raw_type)
         if content_type not in self.parsers:
-            shown = f"Content-Type {raw_type!r}" if raw_type else "no Content-Type header"
-            return text_response(415, f"{shown}: send text/csv or application/json")
+            what = f"Content-Type {shown(raw_type)}" if raw_type else "no Content-Type header"
+            return text_response(415, f"{what}: send text/csv or application/json")
         output = choose_output(request.headers.get("accept", ""), content_type)
         if output is None:
-            return text_response(406, f"Accept {request.headers['accept'][:200]!r}: this endpoint answers text/csv or application/json")
+            return text_response(406, f"Accept {shown(request.headers['accept'])}: this endpoint answers text/csv or application/json")
+        if content_type == CSV:
+            refused = self.oversized_first_row(request.body)
+            if refused is not None:
+                return refused
         try:
             probabilities = self.scorer.score_rows(self.parsers[content_type](request.body))
         except RequestError as error:
-            return text_response(error.status, error.message)
+            return text_response(error.status, _short(error.message))
         return Response(200, FORMATTERS[output](probabilities), content_type=output)
+
+    def oversized_first_row(self, body):
+        """400 for a first CSV row with far more fields than the schema has, before the scorer sees
+        it: such a row can be neither a record nor a header, and the scorer's header-row check
+        costs time quadratic in its field count. Linear: one scan of the first line, and only when
+        that line has too many commas, one csv parse of the first record."""
+        width = len(self.scorer.names)
+        bound = 2 * width + 8
+        end = body.find(b"\n")
+        first = body if end < 0 else body[:end]
+        if first.count(b",") < bound:
+            return None
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # the scorer answers that (before looking at rows)
+        if '"' in first.decode("utf-8", "replace"):
+            try:
+                fields = next(csv.reader(io.StringIO(text, newline=""), strict=True), [])
+            except csv.Error:
+                return None  # malformed CSV: the scorer's message says where
+        else:
+            fields = text[:end if end >= 0 else len(text)].split(",")
+        if len(fields) <= bound:
+            return None
+        return text_response(
+            400, f"row 1 (line 1): {len(fields)} values, expected {width} ({self.scorer._names_hint()}) "
+            "for a record or a header row; a field with a comma must be double-quoted")
 
     def execution_parameters(self):
         body = {
@@ -91,6 +129,13 @@ class Application:
             "MaxPayloadInMB": max(1, self.limits.max_body_bytes // (1024 * 1024)),
         }
         return Response(200, json.dumps(body).encode(), content_type=JSON)
+
+
+def _short(message):
+    """An error message cut in the middle if a quoted value made it long (start and fix hint kept)."""
+    if len(message) <= MAX_MESSAGE:
+        return message
+    return message[:MAX_MESSAGE - 200] + f" ...({len(message) - MAX_MESSAGE} characters cut)... " + message[-200:]
 
 
 def _not_allowed(allowed):
@@ -118,7 +163,11 @@ def settings(environ):
     limits = Limits(
         max_body_bytes=_env_number(environ, "SERVE_MAX_BODY_BYTES", Limits.max_body_bytes),
         idle_timeout=_env_number(environ, "SERVE_IDLE_TIMEOUT", Limits.idle_timeout, float, 0.1),
+        request_timeout=_env_number(environ, "SERVE_REQUEST_TIMEOUT", Limits.request_timeout, float, 0.1),
+        write_timeout=_env_number(environ, "SERVE_WRITE_TIMEOUT", Limits.write_timeout, float, 0.1),
         graceful_timeout=_env_number(environ, "SERVE_GRACEFUL_TIMEOUT", Limits.graceful_timeout, float, 0),
+        max_connections=_env_number(environ, "SERVE_MAX_CONNECTIONS", Limits.max_connections),
+        worker_timeout=_env_number(environ, "SERVE_WORKER_TIMEOUT", Limits.worker_timeout, float, 1),
     )
     return {
         "host": environ.get("SERVE_HOST", "").strip() or "0.0.0.0",
