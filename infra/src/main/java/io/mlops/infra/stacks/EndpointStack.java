@@ -122,6 +122,7 @@ public final class EndpointStack extends Stack {
                 .dataCapture(capture)
                 .autoscaling(scaling)
                 .blueGreen(blueGreen)
+                .serverless(serverless(config, production))
                 .build());
         // AWS::ApplicationAutoScaling::ScalableTarget has no Tags property (CloudFormation Template Reference;
         // cfn-lint E3002): CloudFormation rejects the template if the tag aspect adds one.
@@ -134,6 +135,14 @@ public final class EndpointStack extends Stack {
                 .description("Name of the " + settings.stage().label() + " endpoint").build();
         CfnOutput.Builder.create(this, "ServedModelPackageArn").value(packageArn.getValueAsString())
                 .description("Model package this endpoint serves").build();
+    }
+
+    /** DEV in {@code mlops:dev:mode=serverless}: a serverless endpoint; PRD and DEV in instance mode: null. */
+    private static ModelEndpoint.Serverless serverless(MlopsConfig config, boolean production) {
+        if (production || !config.devEndpoint().serverless()) {
+            return null;
+        }
+        return new ModelEndpoint.Serverless(config.devEndpoint().memorySizeMb(), config.devEndpoint().maxConcurrency());
     }
 
     public ModelEndpoint endpoint() {
