@@ -170,6 +170,9 @@ public final class MlopsPipeline extends Construct {
         Map<String, Object> dev = new LinkedHashMap<>(common);
         dev.put(EndpointTemplateContract.MODEL_IMAGE_URI, Evaluate.Output.ModelImageUri.ref(EVALUATE_NS));
         dev.put(EndpointTemplateContract.MODEL_DATA_URL, Evaluate.Output.ModelDataUrl.ref(EVALUATE_NS));
+        if (props.devServerless()) {
+            dev.remove(EndpointTemplateContract.KMS_KEY_ARN); // the serverless DEV template has no key parameter
+        }
         pipeline.addStage(stage("DeployDev",
                 CloudFormationCreateUpdateStackAction.Builder.create()
                         .actionName("Deploy").stackName(props.devStackName())

@@ -44,7 +44,7 @@ public record ModelEndpointProps(String endpointName, String modelName, String e
         public Builder source(ModelEndpoint.ModelSource v) { this.source = v; return this; }
         /** Required. */
         public Builder executionRoleArn(String v) { this.executionRoleArn = v; return this; }
-        /** Required. */
+        /** Required unless {@link #serverless} is set (a serverless endpoint has no storage volume to encrypt). */
         public Builder kmsKeyArn(String v) { this.kmsKeyArn = v; return this; }
         /** Required. */
         public Builder instanceType(String v) { this.instanceType = v; return this; }

@@ -133,6 +133,7 @@ public final class PipelineStack extends Stack {
                 .connection(config.source().codeConnections() ? new MlopsPipeline.ConnectionSource(config.source().connectionArn(),
                         config.source().owner(), config.source().repo(), config.source().filePaths()) : null)
                 .deleteDevAfterApproval(config.devEndpoint().deleteAfterApproval())
+                .devServerless(config.devEndpoint().serverless())
                 .branch(config.sourceBranch())
                 .storage(storage)
                 .imageBuild(imageBuild)
