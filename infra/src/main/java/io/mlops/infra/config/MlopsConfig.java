@@ -33,7 +33,9 @@ public record MlopsConfig(
         BlueGreen blueGreen,
         Alarms alarms,
         SystemTestThresholds systemTest,
-        Monitor monitor) {
+        Monitor monitor,
+        DevEndpoint devEndpoint,
+        Source source) {
 
     /**
      * Context keys with their defaults: the one place the defaults live ({@code cdk.json} sets only what differs;
@@ -71,6 +73,17 @@ public record MlopsConfig(
         public static final String MONITOR_NAMESPACE = "mlops:monitor:namespace";
         public static final String MONITOR_RETRAIN_ON_DRIFT = "mlops:monitor:retrainOnDrift";
         public static final String MONITOR_RETRAIN_MIN_INTERVAL_HOURS = "mlops:monitor:retrainMinIntervalHours";
+
+        // DEV serving mode and the pipeline's source (issue 13 §4, §5; docs/configuration.md).
+        public static final String DEV_MODE = "mlops:dev:mode";
+        public static final String DEV_SERVERLESS_MEMORY_MB = "mlops:dev:serverless:memorySizeMb";
+        public static final String DEV_SERVERLESS_MAX_CONCURRENCY = "mlops:dev:serverless:maxConcurrency";
+        public static final String DEV_DELETE_AFTER_APPROVAL = "mlops:dev:deleteAfterApproval";
+        public static final String SOURCE = "mlops:source";
+        public static final String SOURCE_CONNECTION_ARN = "mlops:source:connectionArn";
+        public static final String SOURCE_OWNER = "mlops:source:owner";
+        public static final String SOURCE_REPO = "mlops:source:repo";
+        public static final String SOURCE_FILE_PATHS = "mlops:source:filePaths";
 
         /** Keys of earlier versions and their new names: a renamed key fails with the new name. */
         public static final Map<String, String> RENAMED = Map.of(
@@ -112,6 +125,15 @@ public record MlopsConfig(
             d.put(MONITOR_NAMESPACE, io.mlops.contract.Monitoring.DEFAULT_NAMESPACE);
             d.put(MONITOR_RETRAIN_ON_DRIFT, false);
             d.put(MONITOR_RETRAIN_MIN_INTERVAL_HOURS, 24);
+            d.put(DEV_MODE, "serverless");
+            d.put(DEV_SERVERLESS_MEMORY_MB, 2048);
+            d.put(DEV_SERVERLESS_MAX_CONCURRENCY, 5);
+            d.put(DEV_DELETE_AFTER_APPROVAL, false);
+            d.put(SOURCE, "codecommit");
+            d.put(SOURCE_CONNECTION_ARN, "");
+            d.put(SOURCE_OWNER, "");
+            d.put(SOURCE_REPO, "");
+            d.put(SOURCE_FILE_PATHS, List.of("model-container/**", "etl/**", "contract/**", "config/**", "pom.xml"));
             DEFAULTS = java.util.Collections.unmodifiableMap(d);
         }
 
@@ -154,6 +176,35 @@ public record MlopsConfig(
     private static final Pattern SCHEDULE = Pattern.compile("rate\\(\\d+ (minute|minutes|hour|hours|day|days)\\)|cron\\((\\S+ ){5}\\S+\\)");
     /** PutMetricData: a namespace of 1-255 characters, not starting with AWS/ (CloudWatch API Reference). */
     private static final Pattern NAMESPACE = Pattern.compile("(?!AWS/)[A-Za-z0-9.\\-_/#:]{1,255}");
+    /**
+     * How the DEV endpoint runs. {@code serverless} (default): a serverless endpoint (no instance, no cost when
+     * idle; {@code memorySizeMb}, {@code maxConcurrency}); {@code instance}: one real-time instance endpoint of
+     * {@code mlops:dev:instanceType} x {@code mlops:dev:instanceCount}, as before. {@code deleteAfterApproval}: the
+     * pipeline deletes the DEV stack once the candidate is approved.
+     */
+    public record DevEndpoint(boolean serverless, int memorySizeMb, int maxConcurrency, boolean deleteAfterApproval) {
+    }
+
+    /**
+     * Where the pipeline's code comes from. {@code codeconnections}: a GitHub (or other) repository through an AWS
+     * CodeConnections connection ({@code connectionArn}, {@code owner}/{@code repo}), triggered on pushes to the
+     * branch that touch {@code filePaths}; otherwise the seeded CodeCommit repository (default).
+     */
+    public record Source(boolean codeConnections, String connectionArn, String owner, String repo, List<String> filePaths) {
+        public Source {
+            filePaths = List.copyOf(filePaths);
+        }
+    }
+
+    /** ProductionVariantServerlessConfig.MemorySizeInMB: 1024-6144 in 1 GB steps (SageMaker API Reference). */
+    public static final Set<Integer> SERVERLESS_MEMORY_MB = Set.of(1024, 2048, 3072, 4096, 5120, 6144);
+    /** A connection ARN: arn:aws:codeconnections:... (current) or arn:aws:codestar-connections:... (before 2024-03). */
+    private static final Pattern CONNECTION_ARN = Pattern.compile(
+            "arn:aws(-[a-z]+)*:(codeconnections|codestar-connections):[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:connection/[0-9a-f-]{36}");
+    /** GitHub owner (user or organization) and repository names. */
+    private static final Pattern GIT_OWNER = Pattern.compile("[A-Za-z0-9](-?[A-Za-z0-9]){0,38}");
+    private static final Pattern GIT_REPO = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+
     private static final Pattern PROJECT = Pattern.compile("[a-z][a-z0-9-]{1,14}[a-z0-9]");
     private static final Pattern MODEL = Pattern.compile("[a-z0-9](-?[a-z0-9]){0,39}");
     private static final Pattern INSTANCE_TYPE = Pattern.compile("ml\\.[a-z0-9]+\\.[0-9]*[a-z]+");
@@ -235,12 +286,71 @@ public record MlopsConfig(
                 r.text(Keys.MONITOR_NAMESPACE, NAMESPACE, "a CloudWatch namespace (1-255 characters, not starting with AWS/)"),
                 r.bool(Keys.MONITOR_RETRAIN_ON_DRIFT),
                 r.integer(Keys.MONITOR_RETRAIN_MIN_INTERVAL_HOURS, 1, 720));
+        DevEndpoint devEndpoint = devEndpoint(r);
+        Source source = source(r);
         if (!r.problems.isEmpty()) {
             throw new InvalidConfigException(r.problems);
         }
         return new MlopsConfig(project, model, email, removal.equals("destroy"), retention, branch, dev, prd,
                 new Autoscaling(min, max, target), new BlueGreen(canary, bake, termination, capture),
-                new Alarms(max5xx, latency), new SystemTestThresholds(auc, p99, rows), monitor);
+                new Alarms(max5xx, latency), new SystemTestThresholds(auc, p99, rows), monitor, devEndpoint, source);
+    }
+
+    private static DevEndpoint devEndpoint(Reader r) {
+        String mode = r.raw(Keys.DEV_MODE).toLowerCase(Locale.ROOT);
+        if (!mode.equals("serverless") && !mode.equals("instance")) {
+            r.fail(Keys.DEV_MODE, mode, "\"serverless\" (no instance, no cost when idle, cold starts) or \"instance\""
+                    + " (one always-on " + Keys.DEV_INSTANCE_TYPE + " instance, the behaviour before serverless)");
+        }
+        int memory = r.integer(Keys.DEV_SERVERLESS_MEMORY_MB, 1024, 6144);
+        if (memory > 0 && !SERVERLESS_MEMORY_MB.contains(memory)) {
+            r.fail(Keys.DEV_SERVERLESS_MEMORY_MB, memory, "one of " + new TreeSet<>(SERVERLESS_MEMORY_MB)
+                    + " (ServerlessConfig.MemorySizeInMB takes 1 GB steps; SageMaker API Reference)");
+        }
+        int concurrency = r.integer(Keys.DEV_SERVERLESS_MAX_CONCURRENCY, 1, 200);
+        boolean delete = r.bool(Keys.DEV_DELETE_AFTER_APPROVAL);
+        return new DevEndpoint(mode.equals("serverless"), memory, concurrency, delete);
+    }
+
+    private static Source source(Reader r) {
+        String kind = r.raw(Keys.SOURCE).toLowerCase(Locale.ROOT);
+        if (!kind.equals("codecommit") && !kind.equals("codeconnections")) {
+            r.fail(Keys.SOURCE, kind, "\"codecommit\" (the seeded CodeCommit repository) or \"codeconnections\""
+                    + " (GitHub etc. through a connection: also set " + Keys.SOURCE_CONNECTION_ARN + ", " + Keys.SOURCE_OWNER
+                    + ", " + Keys.SOURCE_REPO + ")");
+        }
+        boolean connections = kind.equals("codeconnections");
+        String arn = r.raw(Keys.SOURCE_CONNECTION_ARN);
+        String owner = r.raw(Keys.SOURCE_OWNER);
+        String repo = r.raw(Keys.SOURCE_REPO);
+        List<String> paths = r.list(Keys.SOURCE_FILE_PATHS);
+        if (connections) {
+            if (!CONNECTION_ARN.matcher(arn).matches()) {
+                r.fail(Keys.SOURCE_CONNECTION_ARN, arn, "the ARN of an AVAILABLE connection, like"
+                        + " arn:aws:codeconnections:eu-west-1:123456789012:connection/<uuid> (or the older"
+                        + " arn:aws:codestar-connections:... form); create it in the console (Developer Tools > Connections)"
+                        + " and finish the handshake with GitHub");
+            }
+            if (!GIT_OWNER.matcher(owner).matches()) {
+                r.fail(Keys.SOURCE_OWNER, owner, "the repository owner (GitHub user or organization), e.g. my-org");
+            }
+            if (!GIT_REPO.matcher(repo).matches()) {
+                r.fail(Keys.SOURCE_REPO, repo, "the repository name without the owner and without .git, e.g. mlops-pipeline");
+            }
+            if (paths != null && (paths.isEmpty() || paths.size() > 8
+                    || paths.stream().anyMatch(p -> p.isBlank() || p.length() > 255))) {
+                r.fail(Keys.SOURCE_FILE_PATHS, paths, "1 to 8 glob patterns of at most 255 characters, e.g."
+                        + " [\"model-container/**\", \"etl/**\"] (CodePipeline GitFilePathFilterCriteria.includes)");
+            }
+        } else {
+            for (String key : List.of(Keys.SOURCE_CONNECTION_ARN, Keys.SOURCE_OWNER, Keys.SOURCE_REPO)) {
+                if (!r.raw(key).isEmpty()) {
+                    r.fail(key, r.raw(key), "\"\" while " + Keys.SOURCE + " is codecommit (it is read only with "
+                            + Keys.SOURCE + "=codeconnections: set that too, or remove " + key + ")");
+                }
+            }
+        }
+        return new Source(connections, arn, owner, repo, paths == null ? List.of() : paths);
     }
 
     /** The defaults alone (tests, docs). */
@@ -359,6 +469,51 @@ public record MlopsConfig(
                 return -1;
             }
             return d;
+        }
+
+        boolean bool(String key) {
+            Object v = value(key);
+            if (v instanceof Boolean b) {
+                return b;
+            }
+            String s = Objects.toString(v, "").trim().toLowerCase(Locale.ROOT);
+            if (!s.equals("true") && !s.equals("false")) {
+                fail(key, v, "true or false");
+                return false;
+            }
+            return s.equals("true");
+        }
+
+        /** A list from cdk.json (JSON array) or from -c (a JSON array or comma-separated text); null when invalid. */
+        List<String> list(String key) {
+            Object v = value(key);
+            if (v instanceof List<?> items) {
+                return list(key, items);
+            }
+            String s = Objects.toString(v, "").trim();
+            if (s.startsWith("[")) {
+                try {
+                    return list(key, new com.fasterxml.jackson.databind.ObjectMapper().readValue(s, List.class));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    fail(key, v, "a JSON array of strings, e.g. [\"etl/**\",\"model-container/**\"], or comma-separated patterns");
+                    return null;
+                }
+            }
+            List<String> out = new ArrayList<>();
+            for (String part : s.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.trim());
+                }
+            }
+            return out;
+        }
+
+        private List<String> list(String key, List<?> items) {
+            List<String> out = new ArrayList<>();
+            for (Object item : items) {
+                out.add(Objects.toString(item, "").trim());
+            }
+            return out;
         }
 
         private static String quote(Object value) {

@@ -27,8 +27,14 @@ import software.amazon.awscdk.services.codepipeline.ExecutionMode;
 import software.amazon.awscdk.services.codepipeline.IAction;
 import software.amazon.awscdk.services.codepipeline.Pipeline;
 import software.amazon.awscdk.services.codepipeline.PipelineType;
+import software.amazon.awscdk.services.codepipeline.GitConfiguration;
+import software.amazon.awscdk.services.codepipeline.GitPushFilter;
+import software.amazon.awscdk.services.codepipeline.ProviderType;
+import software.amazon.awscdk.services.codepipeline.TriggerProps;
 import software.amazon.awscdk.services.codepipeline.StageOptions;
 import software.amazon.awscdk.services.codepipeline.actions.CloudFormationCreateUpdateStackAction;
+import software.amazon.awscdk.services.codepipeline.actions.CloudFormationDeleteStackAction;
+import software.amazon.awscdk.services.codepipeline.actions.CodeStarConnectionsSourceAction;
 import software.amazon.awscdk.services.codepipeline.actions.CodeBuildAction;
 import software.amazon.awscdk.services.codepipeline.actions.CodeCommitSourceAction;
 import software.amazon.awscdk.services.codepipeline.actions.CodeCommitTrigger;
@@ -57,8 +63,10 @@ import software.constructs.IConstruct;
  * DeployPrd rolls back on failure and bakes on the PRD rollback alarms before it succeeds.
  * Actions hand values on as output variables (namespaces {@value #SOURCE_NS}, {@value #BUILD_NS},
  * {@value #ETL_LAUNCH_NS}, {@value #ETL_MONITOR_NS}, {@value #TRAIN_LAUNCH_NS}, {@value #TRAIN_MONITOR_NS},
- * {@value #EVALUATE_NS}). Triggers: pushes to the branch (CodeCommit source, EventBridge) and objects
- * created under {@code datasets/} in the data bucket (EventBridge rule, no CloudTrail).
+ * {@value #EVALUATE_NS}). Triggers: pushes to the branch (CodeCommit source, EventBridge; or, with a
+ * {@link ConnectionSource}, a V2 pipeline trigger on the branch and file paths) and objects created under
+ * {@code datasets/} in the data bucket (EventBridge rule, no CloudTrail). With
+ * {@code deleteDevAfterApproval}, a {@value #DELETE_DEV_STAGE} stage after ApproveModel deletes the DEV stack.
  */
 public final class MlopsPipeline extends Construct {
     public static final String SOURCE_NS = "SourceVariables";
@@ -82,6 +90,19 @@ public final class MlopsPipeline extends Construct {
             "SystemTest", "Approve", "ApproveModel", "DeployPrd");
 
 
+    /** The optional stage after ApproveModel that deletes the DEV endpoint stack. */
+    public static final String DELETE_DEV_STAGE = "DeleteDev";
+
+    /**
+     * A Git repository (GitHub, GitLab, Bitbucket) through an AWS CodeConnections connection: the pipeline starts on
+     * pushes to the branch that change one of {@code filePaths} (CodePipeline V2 trigger, push filter).
+     */
+    public record ConnectionSource(String connectionArn, String owner, String repo, List<String> filePaths) {
+        public ConnectionSource {
+            filePaths = List.copyOf(filePaths);
+        }
+    }
+
     private final Pipeline pipeline;
     private final Rule datasetRule;
 
@@ -101,13 +122,32 @@ public final class MlopsPipeline extends Construct {
                 .restartExecutionOnUpdate(false)
                 .build();
 
+        IAction sourceAction = sourceAction(props, source);
         pipeline.addStage(stage("Source",
-                CodeCommitSourceAction.Builder.create()
-                        .actionName("Source").repository(props.repository()).branch(props.branch())
-                        .output(source).variablesNamespace(SOURCE_NS).trigger(CodeCommitTrigger.EVENTS).build(),
+                sourceAction,
                 S3SourceAction.Builder.create()
                         .actionName("EndpointTemplates").bucket(storage.artifactBucket()).bucketKey(props.templatesKey())
                         .output(templates).trigger(S3Trigger.NONE).build()));
+        if (props.connection() != null) {
+            // V2 trigger: "When a trigger configuration is specified, default change detection for repository and
+            // branch commits is disabled" (CodePipeline API Reference, PipelineTriggerDeclaration).
+            pipeline.addTrigger(TriggerProps.builder()
+                    .providerType(ProviderType.CODE_STAR_SOURCE_CONNECTION)
+                    .gitConfiguration(GitConfiguration.builder()
+                            .sourceAction(sourceAction)
+                            .pushFilter(List.of(GitPushFilter.builder()
+                                    .branchesIncludes(List.of(props.branch()))
+                                    .filePathsIncludes(props.connection().filePaths())
+                                    .build()))
+                            .build())
+                    .build());
+            // CDK grants codestar-connections:UseConnection; connections created since 2024 have codeconnections
+            // ARNs and the codeconnections service prefix (CodePipeline user guide, CodeConnections source action).
+            ((Role) actionRole("Source", "Source")).addToPrincipalPolicy(PolicyStatement.Builder.create()
+                    .actions(List.of("codeconnections:UseConnection"))
+                    .resources(List.of(props.connection().connectionArn()))
+                    .build());
+        }
 
         pipeline.addStage(stage("Build",
                 CodeBuildAction.Builder.create()
@@ -146,6 +186,9 @@ public final class MlopsPipeline extends Construct {
         Map<String, Object> dev = new LinkedHashMap<>(common);
         dev.put(EndpointTemplateContract.MODEL_IMAGE_URI, Evaluate.Output.ModelImageUri.ref(EVALUATE_NS));
         dev.put(EndpointTemplateContract.MODEL_DATA_URL, Evaluate.Output.ModelDataUrl.ref(EVALUATE_NS));
+        if (props.devServerless()) {
+            dev.remove(EndpointTemplateContract.KMS_KEY_ARN); // the serverless DEV template has no key parameter
+        }
         pipeline.addStage(stage("DeployDev",
                 CloudFormationCreateUpdateStackAction.Builder.create()
                         .actionName("Deploy").stackName(props.devStackName())
@@ -185,6 +228,15 @@ public final class MlopsPipeline extends Construct {
         pipeline.addStage(stage("ApproveModel",
                 lambda("ApproveModel", h.approveModel(), "ApproveModel", 1, List.of(),
                         new ApproveModel.Input(ev(Evaluate.Output.ModelPackageArn), EXECUTION_ID))));
+
+        if (props.deleteDevAfterApproval()) {
+            // DEV costs nothing once deleted; the next execution's DeployDev creates it again.
+            pipeline.addStage(stage(DELETE_DEV_STAGE,
+                    CloudFormationDeleteStackAction.Builder.create()
+                            .actionName("Delete").stackName(props.devStackName())
+                            .adminPermissions(false).deploymentRole(props.deployRole().role())
+                            .build()));
+        }
 
         Map<String, Object> prd = new LinkedHashMap<>(common);
         prd.put(EndpointTemplateContract.DATA_CAPTURE_URI, "s3://" + bucket + "/" + props.dataCapturePrefix());
@@ -240,8 +292,13 @@ public final class MlopsPipeline extends Construct {
                 .build();
         // CDK's CloudFormation action lets its action role pass the deployment role without a condition;
         // limit it to CloudFormation (iam:PassedToService) with an explicit deny.
-        for (String stage : List.of("DeployDev", "DeployPrd")) {
-            ((Role) actionRole(stage, "Deploy")).addToPrincipalPolicy(PolicyStatement.Builder.create()
+        List<String[]> cloudFormationActions = new ArrayList<>(List.of(new String[] {"DeployDev", "Deploy"},
+                new String[] {"DeployPrd", "Deploy"}));
+        if (props.deleteDevAfterApproval()) {
+            cloudFormationActions.add(new String[] {DELETE_DEV_STAGE, "Delete"});
+        }
+        for (String[] action : cloudFormationActions) {
+            ((Role) actionRole(action[0], action[1])).addToPrincipalPolicy(PolicyStatement.Builder.create()
                     .sid("PassDeploymentRoleOnlyToCloudFormation")
                     .effect(Effect.DENY)
                     .actions(List.of("iam:PassRole"))
@@ -249,6 +306,18 @@ public final class MlopsPipeline extends Construct {
                     .conditions(Map.of("StringNotEquals", Map.of("iam:PassedToService", "cloudformation.amazonaws.com")))
                     .build());
         }
+    }
+
+    private static IAction sourceAction(MlopsPipelineProps props, Artifact output) {
+        ConnectionSource c = props.connection();
+        if (c == null) {
+            return CodeCommitSourceAction.Builder.create()
+                    .actionName("Source").repository(props.repository()).branch(props.branch())
+                    .output(output).variablesNamespace(SOURCE_NS).trigger(CodeCommitTrigger.EVENTS).build();
+        }
+        return CodeStarConnectionsSourceAction.Builder.create()
+                .actionName("Source").connectionArn(c.connectionArn()).owner(c.owner()).repo(c.repo())
+                .branch(props.branch()).output(output).variablesNamespace(SOURCE_NS).build();
     }
 
     /** The role CDK generated for one action ({@code stage}/{@code action}); cdk-nag findings on it are acknowledged in validation. */

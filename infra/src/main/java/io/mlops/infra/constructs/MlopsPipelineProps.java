@@ -48,7 +48,7 @@ import software.constructs.Construct;
 import software.constructs.IConstruct;
 
 /** Properties of {@link MlopsPipeline} (everything the stages wire together). */
-public record MlopsPipelineProps(String pipelineName, IRepository repository, String branch, PipelineStorage storage, ImageBuild imageBuild, PipelineHandlers handlers, IStateMachine systemTest, String devEndpointName, double minRocAuc, int maxP99Millis, int maxRows, ITopic approvalTopic, List<String> approvalEmails, String templatesKey, EndpointDeployRole deployRole, SageMakerJobRole hostingRole, String devStackName, String prdStackName, String dataCapturePrefix, String prdEndpointName) {
+public record MlopsPipelineProps(String pipelineName, IRepository repository, String branch, PipelineStorage storage, ImageBuild imageBuild, PipelineHandlers handlers, IStateMachine systemTest, String devEndpointName, double minRocAuc, int maxP99Millis, int maxRows, ITopic approvalTopic, List<String> approvalEmails, String templatesKey, EndpointDeployRole deployRole, SageMakerJobRole hostingRole, String devStackName, String prdStackName, String dataCapturePrefix, String prdEndpointName, MlopsPipeline.ConnectionSource connection, boolean deleteDevAfterApproval, boolean devServerless) {
 
     public static Builder builder() {
         return new Builder();
@@ -76,10 +76,13 @@ public record MlopsPipelineProps(String pipelineName, IRepository repository, St
         private String devStackName;
         private String prdStackName;
         private String dataCapturePrefix;
+        private MlopsPipeline.ConnectionSource connection;
+        private boolean deleteDevAfterApproval;
+        private boolean devServerless;
 
         /** Required. */
         public Builder pipelineName(String v) { this.pipelineName = v; return this; }
-        /** Required. */
+        /** Required unless {@link #connection} is set (then null: no CodeCommit repository). */
         public Builder repository(IRepository v) { this.repository = v; return this; }
         /** Required. */
         public Builder branch(String v) { this.branch = v; return this; }
@@ -117,9 +120,15 @@ public record MlopsPipelineProps(String pipelineName, IRepository repository, St
         public Builder prdStackName(String v) { this.prdStackName = v; return this; }
         /** Required. */
         public Builder dataCapturePrefix(String v) { this.dataCapturePrefix = v; return this; }
+        /** Optional (null: the CodeCommit {@link #repository}): a repository through a CodeConnections connection. */
+        public Builder connection(MlopsPipeline.ConnectionSource v) { this.connection = v; return this; }
+        /** Optional (default false): a DeleteDev stage after ApproveModel deletes the DEV endpoint stack. */
+        public Builder deleteDevAfterApproval(boolean v) { this.deleteDevAfterApproval = v; return this; }
+        /** Optional (default false): the DEV template is serverless and declares no KmsKeyArn parameter. */
+        public Builder devServerless(boolean v) { this.devServerless = v; return this; }
 
         public MlopsPipelineProps build() {
-            return new MlopsPipelineProps(pipelineName, repository, branch, storage, imageBuild, handlers, systemTest, devEndpointName, minRocAuc, maxP99Millis, maxRows, approvalTopic, approvalEmails, templatesKey, deployRole, hostingRole, devStackName, prdStackName, dataCapturePrefix, prdEndpointName);
+            return new MlopsPipelineProps(pipelineName, repository, branch, storage, imageBuild, handlers, systemTest, devEndpointName, minRocAuc, maxP99Millis, maxRows, approvalTopic, approvalEmails, templatesKey, deployRole, hostingRole, devStackName, prdStackName, dataCapturePrefix, prdEndpointName, connection, deleteDevAfterApproval, devServerless);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.mlops.infra.constructs;
 import io.mlops.infra.validation.Suppress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.services.applicationautoscaling.CfnScalableTarget;
 import software.amazon.awscdk.services.applicationautoscaling.CfnScalingPolicy;
@@ -41,6 +42,21 @@ public final class ModelEndpoint extends Construct {
             int max5xxErrorsPerMinute, int maxModelLatencyMillis, String alarmTopicArn) {
     }
 
+    /**
+     * A serverless endpoint (ProductionVariant.ServerlessConfig): no instance, billed per request, scales to zero.
+     * Serverless Inference excludes network isolation, data capture, multiple variants and blue/green traffic
+     * shifting (SageMaker developer guide, "Serverless Inference", Feature exclusions), so the model runs without
+     * network isolation and the config carries no KMS key (it encrypts an instance's ML storage volume, which a
+     * serverless endpoint does not have). The container gets {@value #SERVERLESS_WORKERS} server worker
+     * ({@code SERVE_WORKERS}): one request at a time per container, SageMaker adds containers up to
+     * {@code maxConcurrency}.
+     */
+    public record Serverless(int memorySizeMb, int maxConcurrency) {
+    }
+
+    /** SERVE_WORKERS of a serverless container (model-container serve.py defaults to the CPU count). */
+    public static final String SERVERLESS_WORKERS = "1";
+
     /** What the model's one container runs. */
     public sealed interface ModelSource permits ModelPackage, ImageAndModelData {
     }
@@ -76,25 +92,43 @@ public final class ModelEndpoint extends Construct {
 
     public ModelEndpoint(Construct scope, String id, ModelEndpointProps props) {
         super(scope, id);
-        model = CfnModel.Builder.create(this, "Model")
+        Serverless serverless = props.serverless();
+        if (serverless != null && (props.dataCapture() != null || props.autoscaling() != null || props.blueGreen() != null)) {
+            throw new IllegalArgumentException("a serverless endpoint (" + props.endpointName() + ") cannot have data capture,"
+                    + " autoscaling or a blue/green canary: Serverless Inference excludes them (SageMaker developer guide,"
+                    + " \"Serverless Inference\", Feature exclusions). Use an instance endpoint for them.");
+        }
+        CfnModel.Builder modelBuilder = CfnModel.Builder.create(this, "Model")
                 .modelName(props.modelName())
-                .executionRoleArn(props.executionRoleArn())
-                .enableNetworkIsolation(true)
-                .containers(List.of(container(props.source())))
-                .build();
-        Suppress.nag(model, "AwsSolutions-SM1",
-                "No VPC in this product: the model runs with network isolation (no outbound network) instead.");
+                .executionRoleArn(props.executionRoleArn());
+        if (serverless == null) {
+            modelBuilder.enableNetworkIsolation(true).containers(List.of(container(props.source(), null)));
+        } else {
+            // Serverless Inference excludes network isolation; the model still runs without a VPC.
+            modelBuilder.containers(List.of(container(props.source(), Map.of("SERVE_WORKERS", SERVERLESS_WORKERS))));
+        }
+        model = modelBuilder.build();
+        Suppress.nag(model, "AwsSolutions-SM1", serverless == null
+                ? "No VPC in this product: the model runs with network isolation (no outbound network) instead."
+                : "Serverless Inference supports neither VPC configuration nor network isolation (feature exclusions); DEV only, test data.");
 
+        CfnEndpointConfig.ProductionVariantProperty.Builder variant = CfnEndpointConfig.ProductionVariantProperty.builder()
+                .variantName(VARIANT)
+                .modelName(model.getAttrModelName());
+        if (serverless == null) {
+            variant.initialInstanceCount(props.instanceCount()).instanceType(props.instanceType()).initialVariantWeight(1);
+        } else {
+            variant.serverlessConfig(CfnEndpointConfig.ServerlessConfigProperty.builder()
+                    .memorySizeInMb(serverless.memorySizeMb())
+                    .maxConcurrency(serverless.maxConcurrency())
+                    .build());
+        }
         CfnEndpointConfig.Builder config = CfnEndpointConfig.Builder.create(this, "Config")
                 .endpointConfigName(props.endpointConfigName())
-                .kmsKeyId(props.kmsKeyArn())
-                .productionVariants(List.of(CfnEndpointConfig.ProductionVariantProperty.builder()
-                        .variantName(VARIANT)
-                        .modelName(model.getAttrModelName())
-                        .initialInstanceCount(props.instanceCount())
-                        .instanceType(props.instanceType())
-                        .initialVariantWeight(1)
-                        .build()));
+                .productionVariants(List.of(variant.build()));
+        if (serverless == null) {
+            config.kmsKeyId(props.kmsKeyArn());
+        }
         if (props.dataCapture() != null) {
             config.dataCaptureConfig(CfnEndpointConfig.DataCaptureConfigProperty.builder()
                     .enableCapture(true)
@@ -180,13 +214,18 @@ public final class ModelEndpoint extends Construct {
         }
     }
 
-    private static CfnModel.ContainerDefinitionProperty container(ModelSource source) {
+    private static CfnModel.ContainerDefinitionProperty container(ModelSource source, Map<String, String> environment) {
+        CfnModel.ContainerDefinitionProperty.Builder c = CfnModel.ContainerDefinitionProperty.builder();
         if (source instanceof ModelPackage p) {
-            return CfnModel.ContainerDefinitionProperty.builder().modelPackageName(p.modelPackageArn()).build();
+            c.modelPackageName(p.modelPackageArn());
+        } else {
+            ImageAndModelData d = (ImageAndModelData) source;
+            c.image(d.imageUri()).modelDataUrl(d.modelDataUrl()).mode("SingleModel");
         }
-        ImageAndModelData c = (ImageAndModelData) source;
-        return CfnModel.ContainerDefinitionProperty.builder()
-                .image(c.imageUri()).modelDataUrl(c.modelDataUrl()).mode("SingleModel").build();
+        if (environment != null) {
+            c.environment(environment);
+        }
+        return c.build();
     }
 
     private CfnAlarm alarm(String id, String name, String description, String metric, String statistic, double threshold,

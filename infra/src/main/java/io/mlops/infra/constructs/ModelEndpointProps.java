@@ -13,7 +13,7 @@ import software.amazon.awscdk.services.sagemaker.CfnModel;
 import software.constructs.Construct;
 
 /** Properties of {@link ModelEndpoint}; everything is a plain string so CloudFormation parameters (tokens) work. */
-public record ModelEndpointProps(String endpointName, String modelName, String endpointConfigName, ModelEndpoint.ModelSource source, String executionRoleArn, String kmsKeyArn, String instanceType, int instanceCount, ModelEndpoint.DataCapture dataCapture, ModelEndpoint.Autoscaling autoscaling, ModelEndpoint.BlueGreen blueGreen) {
+public record ModelEndpointProps(String endpointName, String modelName, String endpointConfigName, ModelEndpoint.ModelSource source, String executionRoleArn, String kmsKeyArn, String instanceType, int instanceCount, ModelEndpoint.DataCapture dataCapture, ModelEndpoint.Autoscaling autoscaling, ModelEndpoint.BlueGreen blueGreen, ModelEndpoint.Serverless serverless) {
 
     public static Builder builder() {
         return new Builder();
@@ -32,6 +32,7 @@ public record ModelEndpointProps(String endpointName, String modelName, String e
         private ModelEndpoint.DataCapture dataCapture;
         private ModelEndpoint.Autoscaling autoscaling;
         private ModelEndpoint.BlueGreen blueGreen;
+        private ModelEndpoint.Serverless serverless;
 
         /** Required. */
         public Builder endpointName(String v) { this.endpointName = v; return this; }
@@ -43,7 +44,7 @@ public record ModelEndpointProps(String endpointName, String modelName, String e
         public Builder source(ModelEndpoint.ModelSource v) { this.source = v; return this; }
         /** Required. */
         public Builder executionRoleArn(String v) { this.executionRoleArn = v; return this; }
-        /** Required. */
+        /** Required unless {@link #serverless} is set (a serverless endpoint has no storage volume to encrypt). */
         public Builder kmsKeyArn(String v) { this.kmsKeyArn = v; return this; }
         /** Required. */
         public Builder instanceType(String v) { this.instanceType = v; return this; }
@@ -55,9 +56,11 @@ public record ModelEndpointProps(String endpointName, String modelName, String e
         public Builder autoscaling(ModelEndpoint.Autoscaling v) { this.autoscaling = v; return this; }
         /** Required. */
         public Builder blueGreen(ModelEndpoint.BlueGreen v) { this.blueGreen = v; return this; }
+        /** Optional (null: instance-based). Serverless: instanceType/instanceCount are ignored; no data capture, autoscaling or blue/green. */
+        public Builder serverless(ModelEndpoint.Serverless v) { this.serverless = v; return this; }
 
         public ModelEndpointProps build() {
-            return new ModelEndpointProps(endpointName, modelName, endpointConfigName, source, executionRoleArn, kmsKeyArn, instanceType, instanceCount, dataCapture, autoscaling, blueGreen);
+            return new ModelEndpointProps(endpointName, modelName, endpointConfigName, source, executionRoleArn, kmsKeyArn, instanceType, instanceCount, dataCapture, autoscaling, blueGreen, serverless);
         }
     }
 }

@@ -63,7 +63,10 @@ public final class EndpointStack extends Stack {
                 .description("SageMaker hosting role (pipeline stack)")
                 .allowedPattern("arn:aws[a-z-]*:iam::[0-9]{12}:role/.+")
                 .build();
-        CfnParameter keyArn = CfnParameter.Builder.create(this, EndpointTemplateContract.KMS_KEY_ARN)
+        // A serverless endpoint has no ML storage volume for the key to encrypt: DEV in serverless mode declares no key
+        // parameter (and the pipeline passes none; cfn-lint W2001 flags an unused parameter).
+        ModelEndpoint.Serverless serverless = serverless(config, production);
+        CfnParameter keyArn = serverless != null ? null : CfnParameter.Builder.create(this, EndpointTemplateContract.KMS_KEY_ARN)
                 .type("String")
                 .description("KMS key of the deployment (pipeline stack)")
                 .allowedPattern("arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+")
@@ -116,12 +119,13 @@ public final class EndpointStack extends Stack {
                 .endpointConfigName(versionedName)
                 .source(source)
                 .executionRoleArn(roleArn.getValueAsString())
-                .kmsKeyArn(keyArn.getValueAsString())
+                .kmsKeyArn(keyArn == null ? null : keyArn.getValueAsString())
                 .instanceType(settings.instanceType())
                 .instanceCount(settings.instanceCount())
                 .dataCapture(capture)
                 .autoscaling(scaling)
                 .blueGreen(blueGreen)
+                .serverless(serverless)
                 .build());
         // AWS::ApplicationAutoScaling::ScalableTarget has no Tags property (CloudFormation Template Reference;
         // cfn-lint E3002): CloudFormation rejects the template if the tag aspect adds one.
@@ -134,6 +138,14 @@ public final class EndpointStack extends Stack {
                 .description("Name of the " + settings.stage().label() + " endpoint").build();
         CfnOutput.Builder.create(this, "ServedModelPackageArn").value(packageArn.getValueAsString())
                 .description("Model package this endpoint serves").build();
+    }
+
+    /** DEV in {@code mlops:dev:mode=serverless}: a serverless endpoint; PRD and DEV in instance mode: null. */
+    private static ModelEndpoint.Serverless serverless(MlopsConfig config, boolean production) {
+        if (production || !config.devEndpoint().serverless()) {
+            return null;
+        }
+        return new ModelEndpoint.Serverless(config.devEndpoint().memorySizeMb(), config.devEndpoint().maxConcurrency());
     }
 
     public ModelEndpoint endpoint() {

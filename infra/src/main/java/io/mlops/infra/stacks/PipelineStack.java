@@ -106,7 +106,8 @@ public final class PipelineStack extends Stack {
                 .build());
         systemTest = new SystemTestWorkflow(this, "SystemTest", SystemTestWorkflowProps.of(
                 Code.fromAsset(assets.systemTestJar().toString()), storage, config.endpointName(config.dev()), retention, removal));
-        source = new SeededRepository(this, "Source", SeededRepositoryProps.builder()
+        // mlops:source=codeconnections: the code lives in the connected repository; no CodeCommit repository.
+        source = config.source().codeConnections() ? null : new SeededRepository(this, "Source", SeededRepositoryProps.builder()
                 .repositoryName(project)
                 .description("Source of the MLOps pipeline " + project + " (push to " + config.sourceBranch() + " to retrain)")
                 .seedDirectory(assets.repoRoot())
@@ -132,7 +133,11 @@ public final class PipelineStack extends Stack {
                 new ApprovalTopicProps(project + " model approvals and PRD alarms", storage.key()));
         MlopsPipelineProps pipelineProps = MlopsPipelineProps.builder()
                 .pipelineName(project)
-                .repository(source.repository())
+                .repository(source == null ? null : source.repository())
+                .connection(config.source().codeConnections() ? new MlopsPipeline.ConnectionSource(config.source().connectionArn(),
+                        config.source().owner(), config.source().repo(), config.source().filePaths()) : null)
+                .deleteDevAfterApproval(config.devEndpoint().deleteAfterApproval())
+                .devServerless(config.devEndpoint().serverless())
                 .branch(config.sourceBranch())
                 .storage(storage)
                 .imageBuild(imageBuild)
@@ -181,9 +186,14 @@ public final class PipelineStack extends Stack {
         Tags.of(this).add(io.mlops.contract.Tags.PROJECT, project);
         Regions.addRule(this);
         // CloudFormation takes an output's Description as a literal string only (cfn-lint E6003): no tokens.
-        output("CodeCommitCloneUrlHttp", source.repository().getRepositoryCloneUrlHttp(),
-                "git clone URL (HTTPS with the AWS CLI credential helper)");
-        output("CodeCommitCloneUrlGrc", source.repository().getRepositoryCloneUrlGrc(), "git clone URL for git-remote-codecommit");
+        if (source != null) {
+            output("CodeCommitCloneUrlHttp", source.repository().getRepositoryCloneUrlHttp(),
+                    "git clone URL (HTTPS with the AWS CLI credential helper)");
+            output("CodeCommitCloneUrlGrc", source.repository().getRepositoryCloneUrlGrc(), "git clone URL for git-remote-codecommit");
+        } else {
+            output("SourceRepository", config.source().owner() + "/" + config.source().repo(),
+                    "Repository the pipeline builds (CodeConnections); push to the branch to retrain");
+        }
         output("DataBucketName", storage.dataBucket().getBucketName(), "Data bucket");
         output("DatasetUploadPath", "s3://" + storage.dataBucket().getBucketName() + "/datasets/",
                 "Upload a dataset .zip here to retrain (aws s3 cp my.zip <path>)");
@@ -238,6 +248,7 @@ public final class PipelineStack extends Stack {
     public SageMakerJobRole hostingRole() { return hostingRole; }
     public PipelineHandlers handlers() { return handlers; }
     public SystemTestWorkflow systemTest() { return systemTest; }
+    /** The seeded CodeCommit repository; null with {@code mlops:source=codeconnections}. */
     public SeededRepository source() { return source; }
     public DeployTimeUploads uploads() { return uploads; }
     public EndpointDeployRole deployRole() { return deployRole; }

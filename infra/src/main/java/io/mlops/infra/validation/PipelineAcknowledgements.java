@@ -80,6 +80,11 @@ public final class PipelineAcknowledgements {
             Suppress.nag(role, NagIds.action("cloudformation:GetTemplate*"), cfnReason);
             Suppress.nag(role, NagIds.resource(NagIds.arn("cloudformation", "stack/" + d[1] + "/*")), cfnReason);
         }
+        if (props.deleteDevAfterApproval()) {
+            IConstruct role = pipeline.actionRole(MlopsPipeline.DELETE_DEV_STAGE, "Delete");
+            Suppress.nag(role, NagIds.action("cloudformation:DescribeStack*"), cfnReason);
+            Suppress.nag(role, NagIds.resource(NagIds.arn("cloudformation", "stack/" + devStack + "/*")), cfnReason);
+        }
         Suppress.nag(pipeline.actionRole("Approve", "Approve"), NagIds.action("kms:GenerateDataKey*"),
                 "CDK's ManualApprovalAction lets the action publish to the KMS-encrypted approval topic.");
         String sm = NagIds.logicalId(systemTest);

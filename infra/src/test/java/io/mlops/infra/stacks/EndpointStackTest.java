@@ -42,11 +42,11 @@ class EndpointStackTest {
                 "AllowedPattern", EndpointStack.IMAGE_PATTERN)));
         dev.hasParameter(EndpointTemplateContract.MODEL_DATA_URL, Match.objectLike(Map.of("Type", "String", "MaxLength", 1024,
                 "AllowedPattern", EndpointStack.MODEL_DATA_PATTERN)));
+        // Serverless by default: no network isolation there (DevModeAndSourceTest covers both modes).
         dev.hasResourceProperties("AWS::SageMaker::Model", Map.of(
-                "Containers", List.of(Map.of("Image", Map.of("Ref", EndpointTemplateContract.MODEL_IMAGE_URI),
-                        "ModelDataUrl", Map.of("Ref", EndpointTemplateContract.MODEL_DATA_URL), "Mode", "SingleModel")),
+                "Containers", List.of(Match.objectLike(Map.of("Image", Map.of("Ref", EndpointTemplateContract.MODEL_IMAGE_URI),
+                        "ModelDataUrl", Map.of("Ref", EndpointTemplateContract.MODEL_DATA_URL), "Mode", "SingleModel"))),
                 "ExecutionRoleArn", Map.of("Ref", "ModelExecutionRoleArn"),
-                "EnableNetworkIsolation", true,
                 "ModelName", Map.of("Fn::Join", List.of("", List.of("mlops-dev-", Map.of("Ref", "PipelineExecutionId")))),
                 "Tags", Match.anyValue()));
         // The package ARN stays a parameter: the stack output says which version DEV serves.
@@ -58,10 +58,8 @@ class EndpointStackTest {
                 .as("a tag is not reproducible").doesNotMatch(EndpointStack.IMAGE_PATTERN);
         assertThat("s3://mlops-artifacts/runs/e/training/j/output/model.tar.gz").matches(EndpointStack.MODEL_DATA_PATTERN);
         assertThat("s3://mlops-artifacts/runs/e/training/j/output/").doesNotMatch(EndpointStack.MODEL_DATA_PATTERN);
-        for (Template t : List.of(dev, prd)) {
-            t.hasResourceProperties("AWS::SageMaker::EndpointConfig", Match.objectLike(Map.of(
-                    "KmsKeyId", Map.of("Ref", "KmsKeyArn"))));
-        }
+        prd.hasResourceProperties("AWS::SageMaker::EndpointConfig", Match.objectLike(Map.of(
+                "KmsKeyId", Map.of("Ref", "KmsKeyArn"))));
     }
 
     /** cfn-lint E3002: AWS::ApplicationAutoScaling::ScalableTarget has no Tags property (CloudFormation rejects it). */
@@ -94,10 +92,10 @@ class EndpointStackTest {
     }
 
     @Test
-    void devIsOneSmallInstanceWithoutAutoscalingOrCanary() {
+    void devIsOneServerlessVariantWithoutAutoscalingOrCanary() {
         dev.hasResourceProperties("AWS::SageMaker::EndpointConfig", Match.objectLike(Map.of(
-                "ProductionVariants", List.of(Match.objectLike(Map.of("InstanceType", "ml.t2.medium",
-                        "InitialInstanceCount", 1, "VariantName", "AllTraffic"))))));
+                "ProductionVariants", List.of(Map.of("ServerlessConfig", Map.of("MemorySizeInMB", 2048, "MaxConcurrency", 5),
+                        "VariantName", "AllTraffic", "ModelName", Match.anyValue())))));
         dev.hasResourceProperties("AWS::SageMaker::Endpoint", Map.of("EndpointName", "mlops-dev",
                 "EndpointConfigName", Match.anyValue(), "Tags", Match.anyValue()));
         dev.resourceCountIs("AWS::ApplicationAutoScaling::ScalableTarget", 0);

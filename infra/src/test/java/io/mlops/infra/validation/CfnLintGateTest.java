@@ -46,11 +46,14 @@ import software.amazon.awscdk.cxapi.CloudFormationStackArtifact;
  * style hints on the code CDK generates (I1022: Fn::Sub instead of Fn::Join).
  */
 class CfnLintGateTest {
-    /** Context variants whose templates differ: the defaults, and the switches that add or change resources. */
+    /** Context variants whose templates differ: the defaults, and the switches that add or change resources (both DEV modes, both sources). */
     static final List<Map<String, Object>> VARIANTS = List.of(
             Map.of(),
             Map.of("mlops:approvalEmail", "ml-team@example.com", "mlops:removalPolicy", "destroy",
-                    "mlops:logRetentionDays", 731));
+                    "mlops:logRetentionDays", 731),
+            // DEV on an instance (the default is serverless); GitHub through CodeConnections with DeleteDev.
+            io.mlops.infra.stacks.DevModeAndSourceTest.INSTANCE,
+            io.mlops.infra.stacks.DevModeAndSourceTest.GITHUB_DELETE_DEV);
 
     private static CfnLint lint;
     private static CfnLintAcknowledgements acknowledgements;
@@ -174,8 +177,9 @@ class CfnLintGateTest {
             }
             for (JsonNode stage : r.path("Properties").path("Stages")) {
                 for (JsonNode a : stage.path("Actions")) {
-                    if (!a.path("ActionTypeId").path("Provider").asText().equals("CloudFormation")) {
-                        continue;
+                    if (!a.path("ActionTypeId").path("Provider").asText().equals("CloudFormation")
+                            || a.path("Configuration").path("ActionMode").asText().equals("DELETE_ONLY")) {
+                        continue; // DeleteDev deploys no template
                     }
                     String path = a.path("Configuration").path("TemplatePath").asText();
                     String overrides = values.resolve(a.path("Configuration").path("ParameterOverrides"));

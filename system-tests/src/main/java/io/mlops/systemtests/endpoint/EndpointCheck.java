@@ -23,6 +23,8 @@ import java.util.OptionalDouble;
  * {@link ScoringEndpoint}.
  *
  * <ol>
+ * <li>{@link WarmUp}: sends the first batch until the model answers (a serverless endpoint may be cold), bounded;
+ *     these requests are not in the latency figures.</li>
  * <li>Streams the labelled test records and sends their features (label dropped) in batches of
  *     {@code batchSize} as {@code text/csv} with the header row, {@code Accept: text/csv}, up to
  *     {@code maxRows} records. Each answer must be HTTP 200 {@code text/csv} with exactly one
@@ -44,14 +46,20 @@ public final class EndpointCheck {
 
     private final EndpointTestSettings settings;
     private final Clock clock;
+    private final WarmUp warmUp;
 
     public EndpointCheck(EndpointTestSettings settings) {
         this(settings, Clock.systemUTC());
     }
 
     public EndpointCheck(EndpointTestSettings settings, Clock clock) {
+        this(settings, clock, WarmUp.standard());
+    }
+
+    public EndpointCheck(EndpointTestSettings settings, Clock clock, WarmUp warmUp) {
         this.settings = settings;
         this.clock = clock;
+        this.warmUp = warmUp;
     }
 
     /**
@@ -72,6 +80,7 @@ public final class EndpointCheck {
         Scoring scoring = score(endpoint, data);
         long scored = System.nanoTime();
 
+        checks.add(new Check("warmUp", Check.PASS, scoring.warmUp.describe()));
         checks.add(responsesCheck(scoring));
         checks.add(jsonCheck(endpoint, scoring));
         long jsonChecked = System.nanoTime();
@@ -151,6 +160,9 @@ public final class EndpointCheck {
             scoring.sampleRow = batch.get(0).features();
         }
         byte[] body = Records.csv(scoring.header, features(batch));
+        if (scoring.warmUp == null) {
+            scoring.warmUp = warmUp.run(endpoint, body, Predictions.CSV, Predictions.CSV);
+        }
         long t0 = System.nanoTime();
         ScoringResponse response = endpoint.invoke(body, Predictions.CSV, Predictions.CSV);
         scoring.latency.recordNanos(System.nanoTime() - t0);
@@ -266,6 +278,7 @@ public final class EndpointCheck {
         List<String> header;
         List<String> sampleRow;
         List<LabelledRow> firstBatch;
+        WarmUp.Result warmUp;
         double[] firstBatchScores;
         long rows;
         long positives;

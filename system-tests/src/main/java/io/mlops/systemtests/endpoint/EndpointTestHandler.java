@@ -29,6 +29,7 @@ public final class EndpointTestHandler extends JsonStreamHandler<EndpointTestReq
     private final S3Client s3;
     private final SageMakerRuntimeClient runtime;
     private final String region;
+    private final WarmUp warmUp;
 
     /** Lambda: clients built once per container from the environment ({@code AWS_REGION}). */
     public EndpointTestHandler() {
@@ -41,10 +42,16 @@ public final class EndpointTestHandler extends JsonStreamHandler<EndpointTestReq
 
     /** Tests: clients pointed at a stub. */
     public EndpointTestHandler(S3Client s3, SageMakerRuntimeClient runtime, String region) {
+        this(s3, runtime, region, WarmUp.standard());
+    }
+
+    /** Tests: clients pointed at a stub and a warm-up that does not sleep. */
+    public EndpointTestHandler(S3Client s3, SageMakerRuntimeClient runtime, String region, WarmUp warmUp) {
         super(EndpointTestRequest.class);
         this.s3 = s3;
         this.runtime = runtime;
         this.region = region;
+        this.warmUp = warmUp;
     }
 
     @Override
@@ -62,7 +69,7 @@ public final class EndpointTestHandler extends JsonStreamHandler<EndpointTestReq
                 "testDataUri", testData.toString(), "executionId", request.executionId()));
         EndpointTestReport result;
         try {
-            result = new EndpointCheck(settings).run(
+            result = new EndpointCheck(settings, java.time.Clock.systemUTC(), warmUp).run(
                     new SageMakerScoringEndpoint(runtime, request.endpointName(), region),
                     new S3TestData(s3, testData), request.executionId());
         } catch (RuntimeException e) {

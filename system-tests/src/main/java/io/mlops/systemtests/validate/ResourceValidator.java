@@ -35,7 +35,7 @@ public final class ResourceValidator {
             "DevEndpointName", "PrdEndpointName");
     /** Output keys printed for information. */
     public static final List<String> INFO_OUTPUTS = List.of("DatasetUploadPath", "PipelineConsoleUrl",
-            "CodeCommitCloneUrlHttp");
+            "CodeCommitCloneUrlHttp", "SourceRepository");
 
     private final AwsClients clients;
 

@@ -62,12 +62,12 @@ class EndpointCheckTest {
         assertThat(report.malformedRequests().rejectedWith4xx()).isEqualTo(5);
         assertThat(report.malformedRequests().probes()).extracting(MalformedProbe.Outcome::status)
                 .containsExactly(400, 400, 400, 415, 400);
-        assertThat(report.checks()).extracting(Check::name).containsExactly("responses", "jsonRoundTrip",
+        assertThat(report.checks()).extracting(Check::name).containsExactly("warmUp", "responses", "jsonRoundTrip",
                 "malformed:wrong-column-count", "malformed:non-numeric-value", "malformed:empty-body",
                 "malformed:unsupported-content-type", "malformed:garbage-json", "rocAuc", "latencyP99");
         assertThat(report.checks()).extracting(Check::status).containsOnly("PASS");
         // 5 CSV batches + 1 JSON batch + 5 malformed
-        assertThat(model.requests()).isEqualTo(11);
+        assertThat(model.requests()).as("1 warm-up + 5 batches + 1 JSON + 5 malformed").isEqualTo(12);
 
         Path file = report.writeTo(dir.resolve("report"));
         assertThat(EndpointTestReport.fromJson(Files.readString(file))).isEqualTo(report);

@@ -83,8 +83,9 @@ class EndpointTestHandlerTest {
         invoke(EVENT);
 
         List<LoggedRequest> calls = aws.invocations();
-        // 5 CSV batches (250 records in files of 130 and 120, batches of 50 run across files) + 1 JSON + 5 malformed
-        assertThat(calls).hasSize(11);
+        // 1 warm-up (the first batch) + 5 CSV batches (250 records in files of 130 and 120, batches of 50 run
+        // across files) + 1 JSON + 5 malformed
+        assertThat(calls).hasSize(12);
         LoggedRequest first = calls.get(0);
         assertThat(first.getUrl()).isEqualTo("/endpoints/mlops-dev/invocations");
         assertThat(first.getHeader("Authorization"))
@@ -96,9 +97,9 @@ class EndpointTestHandlerTest {
         String body = first.getBodyAsString();
         assertThat(body).startsWith("x,colour,n\n").doesNotContain("y,");
         assertThat(body.lines().count()).isEqualTo(51);
-        assertThat(calls.get(5).getHeader("Content-Type")).isEqualTo("application/json");
-        assertThat(calls.get(5).getHeader("Accept")).isEqualTo("application/json");
-        assertThat(calls.get(5).getBodyAsString()).startsWith("[{\"x\":");
+        assertThat(calls.get(6).getHeader("Content-Type")).isEqualTo("application/json");
+        assertThat(calls.get(6).getHeader("Accept")).isEqualTo("application/json");
+        assertThat(calls.get(6).getBodyAsString()).startsWith("[{\"x\":");
     }
 
     @Test
@@ -183,8 +184,9 @@ class EndpointTestHandlerTest {
         assertThatThrownBy(() -> invoke(EVENT))
                 .isExactlyInstanceOf(EndpointUnavailableException.class)
                 .hasMessageContaining("failed with HTTP 400 ThrottlingException: Rate exceeded");
-        // the SDK's default retry policy: 4 attempts (amz-sdk-request: attempt=N; max=4)
-        assertThat(aws.invocations()).hasSize(4);
+        // 2 warm-up requests (this test's WarmUp), each with the SDK's default retry policy: 4 attempts
+        // (amz-sdk-request: attempt=N; max=4)
+        assertThat(aws.invocations()).hasSize(8);
     }
 
     @Test
@@ -242,7 +244,8 @@ class EndpointTestHandlerTest {
     }
 
     private static EndpointTestHandler handler(AwsClients clients) {
-        return new EndpointTestHandler(clients.s3(), clients.sageMakerRuntime(), clients.region().id());
+        return new EndpointTestHandler(clients.s3(), clients.sageMakerRuntime(), clients.region().id(),
+                new WarmUp(2, java.time.Duration.ofMinutes(1), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), d -> { }));
     }
 
     private static List<String> fieldNames(JsonNode node) {
