@@ -442,19 +442,6 @@ public record MlopsConfig(
             return (int) n;
         }
 
-        boolean bool(String key) {
-            Object v = value(key);
-            if (v instanceof Boolean b) {
-                return b;
-            }
-            String text = Objects.toString(v, "").trim().toLowerCase(Locale.ROOT);
-            if (text.equals("true") || text.equals("false")) {
-                return text.equals("true");
-            }
-            fail(key, v, "true or false");
-            return false;
-        }
-
         double decimal(String key, double min, double max) {
             Object v = value(key);
             double d;
