@@ -61,6 +61,23 @@ def test_header_in_another_order_crlf_and_no_final_newline_take_the_columnar_pat
     assert np.array_equal(scorer.score_rows(records), want_of(model, rows))
 
 
+def test_non_ascii_fields_and_a_byte_order_mark_take_the_columnar_path(scorer, model, test_lines):
+    rows = [line.split(",") for line in test_lines[:50]]
+    column = model.schema.kinds.index("categorical")
+    rows[3][column], rows[7][column] = "caf\u00e9", "\u4e2d,\u6587".replace(",", "")  # unknown categories
+    body = "\ufeff".encode() + body_of(rows)
+    records = scorer.csv_rows(body)
+    assert isinstance(records, CsvRecords) and records[3][column] == "caf\u00e9"
+    assert np.array_equal(scorer.score_rows(records), want_of(model, rows))
+
+
+def test_fails_on_a_line_with_one_field_too_many_after_a_line_with_one_too_few(scorer, test_lines):
+    rows = [line.split(",") for line in test_lines[:20]]
+    rows[5], rows[6] = rows[5][:-1], rows[6] + ["x"]
+    with pytest.raises(RequestError, match=r"row 6 \(line 6\): 18 values, expected 19"):
+        scorer.csv_rows(body_of(rows, end=""))
+
+
 def test_bodies_the_columnar_path_declines_still_score_exactly(scorer, model, test_lines):
     rows = [line.split(",") for line in test_lines[:200]]
     want = want_of(model, rows)

@@ -222,6 +222,7 @@ class BatchForest:
                 table = np.concatenate([table[:codes], table[MISSING:]])
                 parts.append((feature, None, codes, table))
         self.groups = [self._joint(group) for group in _pack(parts, self.JOINT_ROWS)]
+        self.searches = {feature: self._search(thresholds, codes) for feature, thresholds, codes, _ in parts}
         self.n_trees = n_trees
         self.offsets = np.array(offsets, dtype=np.intp)
         self.leaf_values = np.concatenate(values)
@@ -255,6 +256,35 @@ class BatchForest:
             return None
 
     @staticmethod
+    def _search(thresholds, codes):
+        """(bounds, remap) giving a feature's table row by one searchsorted(bounds, x, 'right')
+        (then remap.take for a categorical feature), or None (then _indices).
+
+        Numeric: t < x exactly when nextafter(t, inf) <= x (no float lies between them), so
+        'right' on the bumped thresholds counts the nodes going right, and a NaN appended
+        last (numpy sorts NaN after every number) sends NaN to the last (missing) row.
+        Categorical: bounds 0, 1, ..., codes, 256 number the intervals x < 0 (missing row),
+        [k, k + 1) (code k, as astype(intp) truncates), [codes, 256) (missing row); the last
+        index (x >= 256 or NaN) is left to _indices."""
+        if thresholds is not None:
+            if not np.isfinite(thresholds).all():
+                return None
+            return np.append(np.nextafter(thresholds, np.inf), np.nan), None
+        bounds = np.append(np.arange(codes + 1, dtype=np.float64), float(MISSING))
+        return bounds, np.array([codes, *range(codes), codes], dtype=np.intp)
+
+    def _index(self, column, feature, thresholds, codes, size):
+        search = self.searches.get(feature)
+        if search is not None:
+            bounds, remap = search
+            index = np.searchsorted(bounds, column, side="right")
+            if remap is None:
+                return index
+            if index.max(initial=0) < len(bounds):
+                return remap.take(index)
+        return self._indices(column, thresholds, codes, size)
+
+    @staticmethod
     def _indices(column, thresholds, codes, size):
         """Row index per record into a feature's table, or None (a code sklearn would wrap)."""
         if thresholds is not None:
@@ -274,7 +304,7 @@ class BatchForest:
         for features, table in self.groups:
             index = None
             for feature, thresholds, codes, size in features:
-                part = self._indices(X[:, feature], thresholds, codes, size)
+                part = self._index(X[:, feature], feature, thresholds, codes, size)
                 if part is None:
                     return None
                 index = part if index is None else index * size + part

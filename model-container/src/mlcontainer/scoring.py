@@ -378,6 +378,9 @@ def _decode(body):
     return text[1:] if text.startswith("\ufeff") else text
 
 
+_NOT_SEPARATORS = bytes(b for b in range(256) if b not in b",\n")
+
+
 def _plain_csv_columns(text, width):
     """The columns (lists of raw strings, body order) of a CSV body without quotes, blank lines
     or stray carriage returns, each line with exactly `width` fields: the body split once.
@@ -390,9 +393,11 @@ def _plain_csv_columns(text, width):
             return None
     if text.endswith("\n"):
         text = text[:-1]
-    lines = text.split("\n")
-    commas = width - 1
-    if any(line.count(",") != commas for line in lines):  # also a blank line (no commas)
+    # every line exactly width - 1 commas (a blank line has none): the commas and line breaks
+    # of the body, in order, must be that pattern (UTF-8 never has these bytes inside a character)
+    separators = text.encode().translate(None, _NOT_SEPARATORS) + b"\n"
+    line = b"," * (width - 1) + b"\n"
+    if separators != line * (len(separators) // len(line)):
         return None
     fields = text.replace("\n", ",").split(",")
     return [fields[j::width] for j in range(width)]
