@@ -106,3 +106,19 @@ def test_fast_trains_are_quick_enough_for_tests(tmp_path, splits, monkeypatch):
     prefix = layout(tmp_path, splits, FAST_HYPERPARAMETERS)
     assert train_here(prefix, monkeypatch) == 0
     assert load_model(prefix / "model").pipeline[-1].n_iter_ == 40
+
+
+def test_fails_on_a_huge_hostile_header_row_in_linear_time_and_quotes_little(scorer):
+    """A header row of 100,000 repeated names and one huge unknown one is answered fast, with a short message."""
+    import time
+    names = list(scorer.names)
+    fields = (names * 5000) + ["x" * 10_000]
+    start = time.perf_counter()
+    try:
+        scorer._header_order(fields)
+        raise AssertionError("a header with repeated and unknown columns must fail")
+    except RequestError as error:
+        message = str(error)
+    assert time.perf_counter() - start < 2.0
+    assert "repeated column(s)" in message and "unknown column(s)" in message
+    assert "x" * 100 not in message and len(message) < 4000

@@ -16,6 +16,7 @@ import json
 import logging
 import math
 from array import array
+from collections import Counter
 from collections.abc import Sequence
 from itertools import chain, repeat
 
@@ -61,6 +62,21 @@ class CsvRecords(Sequence):
 
     def rows(self):
         return [list(row) for row in zip(*self.columns)]
+
+
+MAX_ECHO = 80  # characters of a received value a message quotes
+
+
+def _echo(value):
+    """repr of a received value for a message, cut to MAX_ECHO characters (a message never echoes a whole body)."""
+    text = repr(value)
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "..."
+
+
+def _listed(values, limit=10):
+    """The first `limit` values, each cut by _echo, and how many more there are."""
+    shown = ", ".join(_echo(v) for v in values[:limit])
+    return shown if len(values) <= limit else f"{shown} and {len(values) - limit} more"
 
 
 def _ordinal(value):
@@ -242,7 +258,7 @@ class Scorer:
         position = self.positions[bad.column] + 1
         return RequestError(
             400,
-            f"row {bad.row + 1}, column '{bad.column}' ({_ordinal(position)}): {bad.value!r} is not a "
+            f"row {bad.row + 1}, column '{bad.column}' ({_ordinal(position)}): {_echo(bad.value)} is not a "
             "number; send a decimal number, or an empty field for a missing value",
         )
 
@@ -288,13 +304,16 @@ class Scorer:
         known = [n for n in names if n in self.positions]
         if not known or len(known) * 2 < len(names):
             return None
-        if sorted(names) == sorted(self.names) and len(set(names)) == len(names):
-            return [names.index(n) for n in self.names]
+        if len(names) == len(self.names) and set(names) == set(self.names):
+            index = {n: i for i, n in enumerate(names)}
+            return [index[n] for n in self.names]
+        # Linear in the number of fields (a hostile header row may have hundreds of thousands).
+        counts = Counter(names)
         unknown = [n for n in names if n not in self.positions]
-        missing = [n for n in self.names if n not in names]
-        duplicated = sorted({n for n in names if names.count(n) > 1})
+        missing = [n for n in self.names if n not in counts]
+        duplicated = sorted(n for n, c in counts.items() if c > 1)
         problems = [
-            f"{label} {', '.join(repr(c) for c in cols)}"
+            f"{label} {_listed(cols)}"
             for label, cols in (("unknown column(s)", unknown), ("missing column(s)", missing),
                                 ("repeated column(s)", duplicated))
             if cols
