@@ -71,3 +71,24 @@ def test_reference_table_lists_every_key():
     for spec in (hyperparameters.COMMON, *hyperparameters.ALGORITHMS.values()):
         for name in spec:
             assert f"`{name}`" in table
+
+
+def test_monitor_thresholds_are_checked_and_not_passed_to_the_classifier():
+    raw = {"monitor_psi_threshold": "0.25", "monitor_min_rows": "500", "max_iter": "10"}
+    values = hyperparameters.parse(raw)
+    assert not any(k.startswith("monitor_") for k in values) and values["max_iter"] == 10
+    from mlcontainer import monitor_settings
+    assert monitor_settings.from_hyperparameters(raw) == {"psi_threshold": 0.25, "min_rows": 500}
+
+
+@pytest.mark.parametrize("raw, words", [
+    ({"monitor_psi_treshold": "0.2"}, ["monitor_psi_treshold", "monitor_psi_threshold", "monitoring"]),
+    ({"monitor_psi_threshold": "high"}, ["monitor_psi_threshold='high'", "number"]),
+    ({"monitor_drifted_feature_share": "1.5"}, ["drifted_feature_share", "[0, 1]", "1.5"]),
+    ({"monitor_min_rows": "10.5"}, ["min_rows", "whole number", "10.5"]),
+    ({"monitor_ks_p_value": "-1"}, ["ks_p_value", ">= 0", "-1"]),
+])
+def test_fails_on_a_bad_monitor_threshold_naming_it(raw, words):
+    with pytest.raises(UserError) as error:
+        hyperparameters.parse(raw)
+    assert all(w in str(error.value) for w in words), str(error.value)

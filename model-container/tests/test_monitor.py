@@ -189,3 +189,57 @@ def test_fails_on_a_window_start_that_is_not_a_time(tmp_path, trained, splits):
     (root / "processing" / "input" / "settings" / "s.json").write_text('{"window_start": "yesterday"}')
     message = failed(root)
     assert "window_start" in message and "2026-12-03T10:00:00Z" in message
+
+
+def test_train_stores_the_default_thresholds_with_the_model(trained):
+    profile = json.loads((trained[0] / "model" / "profile.json").read_text())
+    assert profile["settings"] == {"psi_threshold": 0.2, "ks_statistic_threshold": 0.1, "ks_p_value": 0.01,
+                                   "drifted_feature_share": 0.3, "score_psi_threshold": 0.2,
+                                   "max_schema_violation_rate": 0.01, "min_rows": 100}
+    assert profile["settings_from"] == "defaults"
+
+
+@pytest.fixture(scope="module")
+def strict_model(tmp_path_factory, splits, monkeypatch_module):
+    """A model trained with monitor_* hyperparameters (as LaunchTraining passes the run settings' monitoring)."""
+    from conftest import layout, train_here
+    prefix = layout(tmp_path_factory.mktemp("ml-strict"), splits, {
+        "algorithm": "logistic_regression", "monitor_psi_threshold": "0", "monitor_drifted_feature_share": "0.5",
+        "monitor_min_rows": "50"})
+    assert train_here(prefix, monkeypatch_module) == 0
+    return (prefix, None)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    patch = pytest.MonkeyPatch()
+    yield patch
+    patch.undo()
+
+
+def test_the_thresholds_trained_with_the_model_judge_the_window(tmp_path, strict_model, splits):
+    profile = json.loads((strict_model[0] / "model" / "profile.json").read_text())
+    assert profile["settings"]["psi_threshold"] == 0.0 and profile["settings"]["min_rows"] == 50
+    assert profile["settings"]["score_psi_threshold"] == 0.2  # not given: the default
+    assert "monitor_psi_threshold" in profile["settings_from"]
+    root = monitor_layout(tmp_path, strict_model, splits, corrupt=False)
+    report, _ = run_monitor(root)
+    assert report["settings"]["psi_threshold"] == 0.0 and report["settings"]["drifted_feature_share"] == 0.5
+    assert len(report["drift"]["drifted_features"]) == 19 and report["alarm"] is True
+
+
+def test_the_job_environment_overrides_the_thresholds_of_the_model(tmp_path, strict_model, splits):
+    root = monitor_layout(tmp_path, strict_model, splits, corrupt=False)
+    report, _ = run_monitor(root, env={"MONITOR_SETTINGS": json.dumps({"psi_threshold": 0.2})})
+    assert report["settings"]["psi_threshold"] == 0.2 and report["settings"]["min_rows"] == 50
+    assert report["alarm"] is False, report["reasons"]
+
+
+def test_fails_on_a_model_whose_stored_thresholds_are_invalid(tmp_path, trained, splits):
+    root = monitor_layout(tmp_path, trained, splits, corrupt=False, archive=False)
+    path = root / "processing" / "input" / "model" / "profile.json"
+    profile = json.loads(path.read_text())
+    profile["settings"]["drifted_feature_share"] = 3
+    path.write_text(json.dumps(profile))
+    message = failed(root)
+    assert "profile.json settings" in message and "drifted_feature_share" in message and "3" in message

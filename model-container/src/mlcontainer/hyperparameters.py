@@ -3,11 +3,14 @@
 SageMaker passes every value as a string ({"learning_rate": "0.05"}); local runs may pass JSON
 numbers or booleans. Unknown keys fail the run with the list of valid ones, so a typo never
 passes silently. Keys starting with '_' or 'sagemaker_' are SageMaker's own and are ignored.
+Keys starting with 'monitor_' are drift thresholds for `monitor` (monitor_settings.py): checked here,
+stored with the model by `train`, not passed to the classifier.
 """
 import json
 import math
 from dataclasses import dataclass
 
+from . import monitor_settings
 from .errors import UserError
 
 DEFAULT_ALGORITHM = "hist_gradient_boosting"
@@ -142,11 +145,16 @@ def is_platform_key(key):
     return key.startswith("_") or key.startswith("sagemaker_")
 
 
+def is_monitor_key(key):
+    return key.startswith(monitor_settings.HYPERPARAMETER_PREFIX)
+
+
 def parse(raw):
     """Validated hyperparameters with every default filled in, from the raw dict."""
     if not isinstance(raw, dict):
         raise UserError("hyperparameters.json must be a JSON object of name: value")
-    raw = {k: v for k, v in raw.items() if not is_platform_key(k)}
+    monitor_settings.from_hyperparameters(raw)  # fails early on a bad threshold
+    raw = {k: v for k, v in raw.items() if not is_platform_key(k) and not is_monitor_key(k)}
     algorithm = COMMON["algorithm"].parse("algorithm", raw.get("algorithm", DEFAULT_ALGORITHM))
     spec = {**COMMON, **ALGORITHMS[algorithm]}
     unknown = sorted(set(raw) - set(spec))
@@ -173,17 +181,24 @@ def _check_combination(values, given):
         )
 
 
-def load(path):
-    """Parse hyperparameters.json (absent file = all defaults)."""
+def read(path):
+    """The raw hyperparameters.json object (absent file = {})."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return parse({})
+        return {}
     try:
         raw = json.loads(text) if text.strip() else {}
     except ValueError as error:
         raise UserError(f"{path}: not valid JSON ({error})") from None
-    return parse(raw)
+    if not isinstance(raw, dict):
+        raise UserError(f"{path}: hyperparameters.json must be a JSON object of name: value")
+    return raw
+
+
+def load(path):
+    """Parse hyperparameters.json (absent file = all defaults)."""
+    return parse(read(path))
 
 
 def reference():

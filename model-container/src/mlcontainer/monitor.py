@@ -21,72 +21,41 @@ from pathlib import Path
 
 import numpy as np
 
-from . import capture, cloudwatch, drift, monitor_report
+from . import capture, cloudwatch, drift, monitor_report, monitor_settings
 from .artifact import PROFILE_FILE, SCHEMA_FILE, extract_model_archive, find_model_dir, write_json
 from .cli import run_job, setup_logging
 from .errors import UserError
 from .paths import MLPaths
 from .schema import NUMERIC, Schema
 
+SETTINGS = monitor_settings.SETTINGS
+
 log = logging.getLogger("monitor")
 
-# name: (default, what it means); every threshold is inclusive (value >= threshold trips it)
-SETTINGS = {
-    "psi_threshold": (0.2, "a feature has drifted when its PSI >= this"),
-    "ks_statistic_threshold": (0.1, "a numeric feature has also drifted when KS D >= this and p < ks_p_value"),
-    "ks_p_value": (0.01, "see ks_statistic_threshold"),
-    "drifted_feature_share": (0.3, "alarm when the share of drifted features >= this"),
-    "score_psi_threshold": (0.2, "alarm when the PSI of the score distribution >= this"),
-    "max_schema_violation_rate": (0.01, "alarm when the schema violation rate > this"),
-    "min_rows": (100, "fewer usable rows than this: drift is reported but not judged (no drift alarm)"),
-    "endpoint": (None, "endpoint name for the report and metrics; default: from the capture path"),
-    "window_start": (None, "ISO 8601 time: records with an earlier inferenceTime are left out (counted)"),
-    "window_end": (None, "ISO 8601 time: records at or after it are left out (counted)"),
-}
-
-
-def load_settings(paths, environ=None):
+def load_settings(paths, environ=None, model_settings=None):
+    """Defaults, then the thresholds stored with the model (profile.json `settings`, from `train`), then
+    processing/input/settings/*.json in name order, then MONITOR_SETTINGS; a later source wins."""
     environ = os.environ if environ is None else environ
-    settings = {name: default for name, (default, _) in SETTINGS.items()}
+    settings = monitor_settings.defaults()
     sources = []
+    if model_settings:
+        sources.append(("the model's profile.json settings", model_settings, monitor_settings.THRESHOLDS))
     directory = paths.processing_settings
     if directory.is_dir():
         for path in sorted(directory.glob("*.json")):
             try:
-                sources.append((str(path), json.loads(path.read_text(encoding="utf-8"))))
+                sources.append((str(path), json.loads(path.read_text(encoding="utf-8")), SETTINGS))
             except (OSError, ValueError) as error:
                 raise UserError(f"{path}: not a readable JSON object ({error}); fix or remove the file") from None
     if environ.get("MONITOR_SETTINGS"):
         try:
-            sources.append(("MONITOR_SETTINGS", json.loads(environ["MONITOR_SETTINGS"])))
+            sources.append(("MONITOR_SETTINGS", json.loads(environ["MONITOR_SETTINGS"]), SETTINGS))
         except ValueError as error:
             raise UserError(f"MONITOR_SETTINGS is not JSON ({error}): set it to an object such as "
                             '{"psi_threshold": 0.25}') from None
-    for where, data in sources:
-        if not isinstance(data, dict):
-            raise UserError(f"{where}: expected a JSON object of settings, got {type(data).__name__}")
-        unknown = sorted(set(data) - set(SETTINGS))
-        if unknown:
-            raise UserError(f"{where}: unknown setting(s) {unknown}; valid: {sorted(SETTINGS)}")
-        for name, value in data.items():
-            settings[name] = _checked(name, value, where)
+    for where, data, allowed in sources:
+        monitor_settings.apply(settings, data, where, allowed)
     return settings
-
-
-def _checked(name, value, where):
-    if name == "endpoint":
-        if value is not None and not isinstance(value, str):
-            raise UserError(f"{where}: endpoint must be a string, got {value!r}")
-        return value
-    if name in ("window_start", "window_end"):
-        if value is not None and (not isinstance(value, str) or capture.parse_time(value) is None):
-            raise UserError(f"{where}: {name} must be an ISO 8601 time such as 2026-12-03T10:00:00Z, got {value!r}")
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
-        raise UserError(f"{where}: {name} must be a number >= 0, got {value!r}")
-    if name in ("drifted_feature_share", "max_schema_violation_rate", "ks_p_value") and value > 1:
-        raise UserError(f"{where}: {name} is a share within [0, 1], got {value!r}")
-    return value
 
 
 def parse_numeric(raw):
@@ -299,13 +268,13 @@ def load_reference(input_dir, scratch):
 def monitor(paths, environ=None):
     environ = os.environ if environ is None else environ
     started = time.monotonic()
-    settings = load_settings(paths, environ)
     capture_dir = paths.processing_capture
     if not capture_dir.is_dir():
         raise UserError(f"capture input {capture_dir} is missing: map the window's data capture prefix "
                         "(s3://.../<endpoint>/<variant>/yyyy/mm/dd/hh/) there")
     with tempfile.TemporaryDirectory(prefix="model-") as scratch:
         schema, profile, metrics = load_reference(paths.processing_model, scratch)
+    settings = load_settings(paths, environ, profile.get("settings"))
     start, end = (capture.parse_time(settings[k]) if settings[k] else None for k in ("window_start", "window_end"))
     window = capture.read_window(capture_dir, schema.names, start, end)
     report = analyse(window, schema, profile, settings)

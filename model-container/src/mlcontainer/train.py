@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from . import hyperparameters
+from . import hyperparameters, monitor_settings
 from .artifact import Model, runtime_versions, save_model, single_threaded
 from .cli import run_job, setup_logging
 from .dataio import BadValue, csv_files, read_labelled_csv, to_frame
@@ -110,7 +110,8 @@ def model_check(pipeline, table, schema):
 
 
 def train(paths):
-    hp = hyperparameters.load(paths.hyperparameters)
+    raw = hyperparameters.read(paths.hyperparameters)
+    hp = hyperparameters.parse(raw)
     log.info("hyperparameters: %s", json.dumps(hp, sort_keys=True))
     train_table, validation_table, schema = read_inputs(paths, hp)
     X_train, X_validation = frame_of(train_table, schema), frame_of(validation_table, schema)
@@ -129,6 +130,11 @@ def train(paths):
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     profile = build_profile(schema, train_table.columns, train_table.values, validation_scores)
+    given = monitor_settings.from_hyperparameters(raw)
+    profile["settings"] = {**monitor_settings.threshold_defaults(), **given}
+    profile["settings_from"] = ("defaults" if not given else
+                                "hyperparameters " + ", ".join(sorted(monitor_settings.HYPERPARAMETER_PREFIX + k
+                                                                      for k in given)) + "; defaults for the rest")
     check = model_check(pipeline, validation_table, schema)
     save_model(paths.model_dir, Model(pipeline, schema, metrics, check, profile))
     log.info("model written to %s", paths.model_dir)

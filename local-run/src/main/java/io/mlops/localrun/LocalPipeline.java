@@ -190,7 +190,7 @@ public final class LocalPipeline {
         TrainStage.Outcome train = stage(2, "model-container/bin/train, ML_PREFIX=" + prefix,
                 Map.of("log", logs.resolve("train.log"), "hyperparameters", prefix.resolve("input/config/hyperparameters.json"),
                         "model", prefix.resolve("model"), "failure", prefix.resolve("output/failure")),
-                a -> TrainStage.run(p.container(), etl, settings.training().hyperparametersAsStrings(), prefix,
+                a -> TrainStage.run(p.container(), etl, settings.trainingHyperparameters(), prefix,
                         logs.resolve("train.log"), Duration.ofSeconds(settings.training().maxRuntimeSeconds())),
                 RunRecord::withTrain,
                 (t, a) -> ok(String.format(Locale.ROOT, "validation ROC AUC %.4f, train ROC AUC %.4f (%s)",

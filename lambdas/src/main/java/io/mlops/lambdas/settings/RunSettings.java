@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * in the repository (docs/contracts/run-settings.md). Every field is optional and has the default
  * documented below; unknown keys and out-of-range values fail the run with the key's path.
  */
-public record RunSettings(Etl etl, Training training, Evaluation evaluation, QualityGate qualityGate) {
+public record RunSettings(Etl etl, Training training, Evaluation evaluation, QualityGate qualityGate,
+        Monitoring monitoring) {
 
     /** Metrics the Evaluate handler can gate on: keys of {@code binary_classification_metrics}. */
     public static final Set<String> GATE_METRICS = Set.of("auc", "pr_auc", "accuracy", "precision", "recall", "f1");
@@ -29,11 +30,12 @@ public record RunSettings(Etl etl, Training training, Evaluation evaluation, Qua
         training = training == null ? new Training(null, null, null, null, null, null, null) : training;
         evaluation = evaluation == null ? new Evaluation(null, null) : evaluation;
         qualityGate = qualityGate == null ? new QualityGate(null, null, null) : qualityGate;
+        monitoring = monitoring == null ? new Monitoring(null, null, null, null, null, null, null) : monitoring;
     }
 
     /** All defaults. */
     public static RunSettings defaults() {
-        return new RunSettings(null, null, null, null);
+        return new RunSettings(null, null, null, null, null);
     }
 
     /** Glue run options. Defaults: bank settings, G.1X, 2 workers, 30 minutes, no extra arguments. */
@@ -95,6 +97,70 @@ public record RunSettings(Etl etl, Training training, Evaluation evaluation, Qua
         }
     }
 
+    /**
+     * Drift thresholds of the PRD monitor ({@code monitor} entry point, docs/contracts/model-container.md). Every
+     * field is optional; unset ones keep the container's default (psi 0.2, KS D 0.1 at p 0.01, drifted share 0.3,
+     * score PSI 0.2, schema violations 0.01, 100 rows). They reach {@code train} as {@code monitor_*}
+     * hyperparameters and travel inside the model (profile.json), so each window is judged by the thresholds of
+     * the run that trained the model serving it.
+     */
+    public record Monitoring(Double psiThreshold, Double ksStatisticThreshold, Double ksPValue,
+            Double driftedFeatureShare, Double scorePsiThreshold, Double maxSchemaViolationRate, Integer minRows) {
+
+        /** Prefix of the hyperparameters that carry these thresholds to {@code train}. */
+        public static final String HYPERPARAMETER_PREFIX = "monitor_";
+
+        /** The set thresholds as {@code monitor_<snake_case>} hyperparameters, in declaration order. */
+        public Map<String, String> asHyperparameters() {
+            Map<String, String> out = new LinkedHashMap<>();
+            put(out, "psi_threshold", psiThreshold);
+            put(out, "ks_statistic_threshold", ksStatisticThreshold);
+            put(out, "ks_p_value", ksPValue);
+            put(out, "drifted_feature_share", driftedFeatureShare);
+            put(out, "score_psi_threshold", scorePsiThreshold);
+            put(out, "max_schema_violation_rate", maxSchemaViolationRate);
+            put(out, "min_rows", minRows);
+            return out;
+        }
+
+        private static void put(Map<String, String> out, String name, Number value) {
+            if (value != null) {
+                out.put(HYPERPARAMETER_PREFIX + name, String.valueOf(value));
+            }
+        }
+
+        void validate(List<String> problems) {
+            nonNegative(problems, "monitoring.psiThreshold", psiThreshold, false);
+            nonNegative(problems, "monitoring.ksStatisticThreshold", ksStatisticThreshold, false);
+            nonNegative(problems, "monitoring.ksPValue", ksPValue, true);
+            nonNegative(problems, "monitoring.driftedFeatureShare", driftedFeatureShare, true);
+            nonNegative(problems, "monitoring.scorePsiThreshold", scorePsiThreshold, false);
+            nonNegative(problems, "monitoring.maxSchemaViolationRate", maxSchemaViolationRate, true);
+            if (minRows != null && minRows < 0) {
+                problems.add("monitoring.minRows " + minRows + " must be >= 0");
+            }
+        }
+
+        private static void nonNegative(List<String> problems, String key, Double value, boolean share) {
+            if (value == null) {
+                return;
+            }
+            if (!Double.isFinite(value) || value < 0 || (share && value > 1)) {
+                problems.add(key + " " + value + (share ? " must be within [0, 1]" : " must be a number >= 0"));
+            }
+        }
+    }
+
+    /**
+     * What {@code train} gets as hyperparameters: {@code training.hyperparameters} as strings, then the
+     * {@code monitoring} thresholds as {@code monitor_*} keys. LaunchTraining and the local run both use this.
+     */
+    public Map<String, String> trainingHyperparameters() {
+        Map<String, String> out = new LinkedHashMap<>(training.hyperparametersAsStrings());
+        out.putAll(monitoring.asHyperparameters());
+        return out;
+    }
+
     /** Parses and validates; every problem is a configuration failure naming the file and key. */
     public static RunSettings parse(byte[] json, String source) {
         RunSettings settings;
@@ -137,10 +203,15 @@ public record RunSettings(Etl etl, Training training, Evaluation evaluation, Qua
             problems.add("training.spot.maxWaitSeconds (" + training.spot().maxWaitSeconds()
                     + ") must be >= training.maxRuntimeSeconds (" + training.maxRuntimeSeconds() + ")");
         }
-        if (training.hyperparameters().size() > 100) {
-            problems.add("training.hyperparameters has " + training.hyperparameters().size() + " entries; SageMaker allows 100");
+        training.hyperparameters().keySet().stream().filter(k -> k.startsWith(Monitoring.HYPERPARAMETER_PREFIX))
+                .forEach(k -> problems.add("training.hyperparameters." + k + " is reserved for the drift thresholds: "
+                        + "set them under monitoring (e.g. monitoring.psiThreshold), not as hyperparameters"));
+        monitoring.validate(problems);
+        int count = trainingHyperparameters().size();
+        if (count > 100) {
+            problems.add("training.hyperparameters and monitoring give " + count + " hyperparameters; SageMaker allows 100");
         }
-        training.hyperparametersAsStrings().forEach((k, v) -> {
+        trainingHyperparameters().forEach((k, v) -> {
             if (k.length() > 256 || v.length() > 2500) {
                 problems.add("training.hyperparameters." + k + " is too long (key <= 256, value <= 2500 characters)");
             }

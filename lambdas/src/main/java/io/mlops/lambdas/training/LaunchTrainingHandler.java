@@ -232,7 +232,7 @@ public final class LaunchTrainingHandler extends PipelineJobHandler<LaunchTraini
                 .outputDataConfig(o -> o.s3OutputPath(outputUri).kmsKeyId(kms.orElse(null)))
                 .resourceConfig(resources.build())
                 .stoppingCondition(stopping.build())
-                .hyperParameters(t.hyperparametersAsStrings())
+                .hyperParameters(settings.trainingHyperparameters())
                 .enableNetworkIsolation(true)
                 .enableInterContainerTrafficEncryption(true)
                 .tags(tags);

@@ -47,6 +47,30 @@ class RunSettingsTest {
     }
 
     @Test
+    void monitoringThresholdsBecomeMonitorHyperparametersAfterTheTrainingOnes() {
+        RunSettings s = parse("{\"training\":{\"hyperparameters\":{\"algorithm\":\"random_forest\"}},"
+                + "\"monitoring\":{\"psiThreshold\":0.25,\"ksPValue\":0.05,\"minRows\":500}}");
+        assertThat(s.trainingHyperparameters()).containsExactly(
+                java.util.Map.entry("algorithm", "random_forest"), java.util.Map.entry("monitor_psi_threshold", "0.25"),
+                java.util.Map.entry("monitor_ks_p_value", "0.05"), java.util.Map.entry("monitor_min_rows", "500"));
+        assertThat(parse("{}").trainingHyperparameters()).isEmpty();
+    }
+
+    @Test
+    void failsOnMonitoringThresholdsOutOfRangeOrPassedAsHyperparameters() {
+        assertThatThrownBy(() -> parse("{\"training\":{\"hyperparameters\":{\"monitor_psi_threshold\":0.1}},"
+                + "\"monitoring\":{\"driftedFeatureShare\":1.5,\"psiThreshold\":-0.1,\"minRows\":-1}}"))
+                .isInstanceOf(JobFailedException.class)
+                .hasMessageContaining("training.hyperparameters.monitor_psi_threshold is reserved")
+                .hasMessageContaining("monitoring.psiThreshold")
+                .hasMessageContaining("monitoring.driftedFeatureShare 1.5 must be within [0, 1]")
+                .hasMessageContaining("monitoring.psiThreshold -0.1 must be a number >= 0")
+                .hasMessageContaining("monitoring.minRows -1 must be >= 0");
+        assertThatThrownBy(() -> parse("{\"monitoring\":{\"psiTreshold\":0.1}}"))
+                .isInstanceOf(JobFailedException.class).hasMessageContaining("'monitoring.psiTreshold'");
+    }
+
+    @Test
     void failsOnAnUnknownKeyNamingItsPath() {
         assertThatThrownBy(() -> parse("{\"training\":{\"instanceTyp\":\"ml.m5.large\"}}"))
                 .isInstanceOf(JobFailedException.class)

@@ -193,7 +193,8 @@ class LaunchTrainingHandlerTest {
     void addsManagedSpotCheckpointsWarmPoolAndKmsWhenConfigured() {
         source("""
                 {"training": {"maxRuntimeSeconds": 3600, "spot": {"enabled": true, "maxWaitSeconds": 10800},
-                              "warmPoolKeepAliveSeconds": 900}}
+                              "warmPoolKeepAliveSeconds": 900},
+                 "monitoring": {"scorePsiThreshold": 0.3, "minRows": 250}}
                 """);
         String name = "bank-train-" + EXEC;
         missing(name);
@@ -214,7 +215,8 @@ class LaunchTrainingHandlerTest {
         assertThat(r.path("ResourceConfig").path("VolumeKmsKeyId").asText()).isEqualTo(KMS);
         assertThat(r.path("OutputDataConfig").path("KmsKeyId").asText()).isEqualTo(KMS);
         assertThat(r.path("ResourceConfig").path("InstanceType").asText()).isEqualTo("ml.m5.large");
-        assertThat(r.path("HyperParameters").size()).isZero();
+        assertThat(map(r.path("HyperParameters"))).containsOnly(        // the drift thresholds travel to train
+                Map.entry("monitor_score_psi_threshold", "0.3"), Map.entry("monitor_min_rows", "250"));
         assertThat(tags(r)).containsEntry("mlops:project", "bank");
         assertThat(aws.jobSuccess().path("executionDetails").path("summary").asText()).contains("managed spot", "warm pool 900 s");
     }
