@@ -46,6 +46,23 @@ public final class ApprovalTopic extends Construct {
         key.grant(cloudWatch, "kms:Decrypt", "kms:GenerateDataKey");
     }
 
+    /**
+     * Lets EventBridge rules of this account publish (topic policy and the key's policy): EventBridge can deliver
+     * to a topic encrypted with a customer managed key only when the key policy lets {@code events.amazonaws.com}
+     * use it (EventBridge User Guide, "Amazon SNS permissions"). The drift monitor's failed-job rule needs it.
+     */
+    public void allowEventBridgeRules() {
+        ServicePrincipal events = new ServicePrincipal("events.amazonaws.com");
+        topic.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("AllowEventBridgeRules")
+                .principals(List.of(events))
+                .actions(List.of("sns:Publish"))
+                .resources(List.of(topic.getTopicArn()))
+                .conditions(Map.of("StringEquals", Map.of("aws:SourceAccount", Stack.of(this).getAccount())))
+                .build());
+        key.grant(events, "kms:Decrypt", "kms:GenerateDataKey");
+    }
+
     public ITopic topic() {
         return topic;
     }

@@ -18,8 +18,14 @@ import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.events.EventField;
 import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.interfaces.events.IRuleRef;
+import software.amazon.awscdk.services.events.IRuleTarget;
+import software.amazon.awscdk.services.events.Match;
 import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetConfig;
+import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
@@ -45,7 +51,8 @@ import software.constructs.Construct;
  *   <li>{@code JobRole} may read the capture prefix and the trained models, write the monitoring prefix and put
  *       metrics in the one namespace;</li>
  *   <li>{@code DriftAlarm} (the job's {@code DriftAlarm} metric) and {@code LaunchErrors} (the launcher's errors)
- *       notify the alarm topic;</li>
+ *       notify the alarm topic, and so does {@code JobFailedRule} when a monitor job fails after it started (the
+ *       topic must admit EventBridge: {@link ApprovalTopic#allowEventBridgeRules()});</li>
  *   <li>with a pipeline: {@code Retrain} (RetrainOnDrift), the target of the {@code RetrainOnDriftRule} on the drift
  *       alarm entering ALARM, starts the pipeline at most once per interval.</li>
  * </ul>
@@ -56,6 +63,7 @@ public final class DriftMonitor extends Construct {
     private final Schedule schedule;
     private final Alarm driftAlarm;
     private final Alarm launchErrors;
+    private final Rule jobFailed;
     private final JavaFunction retrain;
     private final PipelineStorage storage;
     private final String outputPrefix;
@@ -218,6 +226,39 @@ public final class DriftMonitor extends Construct {
                 .build();
         launchErrors.addAlarmAction(new SnsAction(props.alarmTopic()));
 
+        // A job that started and then failed publishes no metric: SageMaker's "Processing Job State Change" event
+        // ("Events that Amazon SageMaker AI sends to Amazon EventBridge") tells the topic instead. The target adds no
+        // topic policy of its own (CDK's SnsTopic target would add an unconditioned one): the topic's owner admits
+        // EventBridge rules of this account once (ApprovalTopic#allowEventBridgeRules).
+        String jobPrefix = prefix + "-monitor-";
+        String topicArn = props.alarmTopic().getTopicArn();
+        RuleTargetInput message = RuleTargetInput.fromText("The drift monitor job " + EventField.fromPath("$.detail.ProcessingJobName")
+                + " of " + props.endpointName() + " failed at " + EventField.getTime() + ": no drift was judged for its hour."
+                + " See aws sagemaker describe-processing-job --processing-job-name " + EventField.fromPath("$.detail.ProcessingJobName")
+                + " (FailureReason, ExitMessage), the log group /aws/sagemaker/ProcessingJobs, and docs/runbook.md,"
+                + " \"When the drift alarm fires\", step 5.");
+        IRuleTarget toTopic = new IRuleTarget() {
+            @Override
+            public RuleTargetConfig bind(IRuleRef rule, String targetId) {
+                return RuleTargetConfig.builder().arn(topicArn).input(message).build();
+            }
+
+            @Override
+            public RuleTargetConfig bind(IRuleRef rule) {
+                return bind(rule, null);
+            }
+        };
+        jobFailed = Rule.Builder.create(this, "JobFailedRule")
+                .description("Notifies the alarm topic when a drift monitor job of " + props.endpointName() + " fails")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.sagemaker"))
+                        .detailType(List.of("SageMaker Processing Job State Change"))
+                        .detail(Map.of("ProcessingJobStatus", List.of("Failed"),
+                                "ProcessingJobName", Match.prefix(jobPrefix)))
+                        .build())
+                .targets(List.of(toTopic))
+                .build();
+
         if (props.pipeline() != null) {
             retrain = new JavaFunction(this, "Retrain", JavaFunctionProps.builder()
                     .code(props.handlerCode()).handler(Handler.RETRAIN_ON_DRIFT.className())
@@ -264,6 +305,8 @@ public final class DriftMonitor extends Construct {
     public Schedule schedule() { return schedule; }
     public Alarm driftAlarm() { return driftAlarm; }
     public Alarm launchErrors() { return launchErrors; }
+    /** The rule that notifies the topic of a failed monitor job. */
+    public Rule jobFailedRule() { return jobFailed; }
     /** The retrain function, or null when retrain on drift is off. */
     public JavaFunction retrain() { return retrain; }
 }

@@ -163,6 +163,9 @@ public final class PipelineStack extends Stack {
         pipeline.getNode().addDependency(uploads);
         // CloudWatch alarms of the PRD endpoint publish to the topic.
         approvalTopic.allowCloudWatchAlarms();
+        if (config.monitor().enabled()) {
+            approvalTopic.allowEventBridgeRules();  // the drift monitor's failed-job rule publishes to it
+        }
         // The PRD drift monitor (ADR 0105): hourly job on the capture, alarm to the topic, optional retrain.
         driftMonitor = !config.monitor().enabled() ? null : new DriftMonitor(this, "DriftMonitor", DriftMonitorProps.builder()
                 .endpointName(config.endpointName(config.prd()))

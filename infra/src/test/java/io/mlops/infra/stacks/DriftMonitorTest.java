@@ -91,6 +91,39 @@ class DriftMonitorTest {
     }
 
     @Test
+    void aMonitorJobThatFailsNotifiesTheTopicThroughEventBridge() {
+        template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
+                "State", "ENABLED",
+                "EventPattern", Map.of(
+                        "source", List.of("aws.sagemaker"),
+                        "detail-type", List.of("SageMaker Processing Job State Change"),
+                        "detail", Map.of("ProcessingJobStatus", List.of("Failed"),
+                                "ProcessingJobName", List.of(Map.of("prefix", "mlops-monitor-")))),
+                "Targets", List.of(Match.objectLike(Map.of(
+                        "Arn", Map.of("Ref", Match.stringLikeRegexp("ApprovalTopic.*")),
+                        "InputTransformer", Match.objectLike(Map.of(
+                                "InputPathsMap", Match.objectLike(Map.of("detail-ProcessingJobName", "$.detail.ProcessingJobName")),
+                                "InputTemplate", Match.stringLikeRegexp(".*drift monitor job <detail-ProcessingJobName> of mlops-prd failed.*")))))))));
+        // EventBridge may publish to the KMS-encrypted topic: topic policy (this account only) and the key's policy.
+        template.hasResourceProperties("AWS::SNS::TopicPolicy", statement(Map.of(
+                "Sid", "AllowEventBridgeRules", "Effect", "Allow", "Action", "sns:Publish",
+                "Principal", Map.of("Service", "events.amazonaws.com"),
+                "Condition", Map.of("StringEquals", Map.of("aws:SourceAccount", Map.of("Ref", "AWS::AccountId"))))));
+        template.hasResourceProperties("AWS::KMS::Key", Match.objectLike(Map.of("KeyPolicy", Match.objectLike(Map.of(
+                "Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Action", List.of("kms:Decrypt", "kms:GenerateDataKey"),
+                        "Principal", Map.of("Service", Match.arrayWith(List.of("events.amazonaws.com"))))))))))));
+        // no second, unconditioned publish statement (CDK's SnsTopic target would add one)
+        template.resourcePropertiesCountIs("AWS::SNS::TopicPolicy", statement(Map.of(
+                "Principal", Map.of("Service", "events.amazonaws.com"), "Condition", Match.absent())), 0);
+    }
+
+    private static Object statement(Map<String, Object> fields) {
+        return Match.objectLike(Map.of("PolicyDocument", Match.objectLike(Map.of(
+                "Statement", Match.arrayWith(List.of(Match.objectLike(fields)))))));
+    }
+
+    @Test
     void retrainOnDriftIsOffByDefault() {
         template.resourcePropertiesCountIs("AWS::Lambda::Function",
                 Match.objectLike(Map.of("Handler", Handler.RETRAIN_ON_DRIFT.className())), 0);
@@ -125,6 +158,9 @@ class DriftMonitorTest {
         Template t = synth(Map.of(MlopsConfig.Keys.MONITOR_ENABLED, false));
 
         t.resourceCountIs("AWS::Scheduler::Schedule", 0);
+        t.resourcePropertiesCountIs("AWS::Events::Rule",
+                Match.objectLike(Map.of("EventPattern", Match.objectLike(Map.of("source", List.of("aws.sagemaker"))))), 0);
+        t.resourcePropertiesCountIs("AWS::SNS::TopicPolicy", statement(Map.of("Sid", "AllowEventBridgeRules")), 0);
         t.resourcePropertiesCountIs("AWS::CloudWatch::Alarm", Match.objectLike(Map.of("AlarmName", "mlops-prd-drift")), 0);
     }
 

@@ -57,6 +57,21 @@ class RunSettingsTest {
     }
 
     @Test
+    void failsOnMoreThan100HyperparametersOrAnOverlongValueNamingTheKey() {
+        StringBuilder many = new StringBuilder("{\"training\":{\"hyperparameters\":{");
+        for (int i = 0; i < 98; i++) {
+            many.append(i == 0 ? "" : ",").append("\"p").append(i).append("\":1");
+        }
+        many.append("}},\"monitoring\":{\"psiThreshold\":0.2,\"minRows\":10,\"ksPValue\":0.01}}");
+        assertThatThrownBy(() -> parse(many.toString()))      // 98 + 3 monitor_* = 101
+                .isInstanceOf(JobFailedException.class)
+                .hasMessageContaining("give 101 hyperparameters; SageMaker allows 100");
+        assertThatThrownBy(() -> parse("{\"training\":{\"hyperparameters\":{\"note\":\"" + "x".repeat(2501) + "\"}}}"))
+                .isInstanceOf(JobFailedException.class)
+                .hasMessageContaining("training.hyperparameters.note is too long");
+    }
+
+    @Test
     void failsOnMonitoringThresholdsOutOfRangeOrPassedAsHyperparameters() {
         assertThatThrownBy(() -> parse("{\"training\":{\"hyperparameters\":{\"monitor_psi_threshold\":0.1}},"
                 + "\"monitoring\":{\"driftedFeatureShare\":1.5,\"psiThreshold\":-0.1,\"minRows\":-1}}"))
