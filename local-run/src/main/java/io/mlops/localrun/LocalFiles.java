@@ -35,4 +35,18 @@ final class LocalFiles {
         }
         return sources.stream().map(s -> to.resolve(s.getFileName())).toList();
     }
+
+    /** Copies the tree {@code from} into {@code to} (created as needed); existing files fail the copy. */
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path source : walk.toList()) {
+                Path dest = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(source, dest);
+                }
+            }
+        }
+    }
 }

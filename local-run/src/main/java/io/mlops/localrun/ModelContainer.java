@@ -80,24 +80,7 @@ public final class ModelContainer {
      * @throws IllegalStateException with the container's failure reason and the log's tail when it fails
      */
     public void train(Path mlPrefix, Path log, Duration timeout) throws IOException {
-        Process process = start("train", Map.of("ML_PREFIX", mlPrefix.toAbsolutePath().toString()), log);
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                ModelServerProcess.stop(process.toHandle(), Duration.ofSeconds(5));
-                throw new IllegalStateException("train did not finish within " + timeout.toSeconds() + " s; log: " + log
-                        + "\n" + tail(log));
-            }
-        } catch (InterruptedException e) {
-            ModelServerProcess.stop(process.toHandle(), Duration.ofSeconds(5));
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while train ran", e);
-        }
-        if (process.exitValue() != 0) {
-            Path failure = mlPrefix.resolve("output").resolve("failure");
-            String reason = Files.isRegularFile(failure) ? Files.readString(failure).strip() : "(no failure file)";
-            throw new IllegalStateException("train exited with " + process.exitValue() + ": " + reason + "; log: " + log
-                    + "\n" + tail(log));
-        }
+        runJob("train", mlPrefix, "failure", log, timeout);
     }
 
     /**
@@ -114,24 +97,7 @@ public final class ModelContainer {
         if (!Files.isRegularFile(entry)) {
             throw new IllegalStateException(entry + " is missing: the model container's evaluate entry point is not there");
         }
-        Process process = start("evaluate", Map.of("ML_PREFIX", mlPrefix.toAbsolutePath().toString()), log);
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                ModelServerProcess.stop(process.toHandle(), Duration.ofSeconds(5));
-                throw new IllegalStateException("evaluate did not finish within " + timeout.toSeconds() + " s; log: "
-                        + log + "\n" + tail(log));
-            }
-        } catch (InterruptedException e) {
-            ModelServerProcess.stop(process.toHandle(), Duration.ofSeconds(5));
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while evaluate ran", e);
-        }
-        if (process.exitValue() != 0) {
-            Path message = mlPrefix.resolve("output").resolve("message");
-            String reason = Files.isRegularFile(message) ? Files.readString(message).strip() : "(no output/message file)";
-            throw new IllegalStateException("evaluate exited with " + process.exitValue() + ": " + reason + "; log: " + log
-                    + "\n" + tail(log));
-        }
+        runJob("evaluate", mlPrefix, "message", log, timeout);
     }
 
     /**
@@ -142,12 +108,20 @@ public final class ModelContainer {
      * @throws IllegalStateException with the container's message ({@code output/message}) and the log's tail
      */
     public void monitor(Path mlPrefix, Path log, Duration timeout) throws IOException {
-        Process process = start("monitor", Map.of("ML_PREFIX", mlPrefix.toAbsolutePath().toString()), log);
-        await(process, "monitor", timeout, log);
+        runJob("monitor", mlPrefix, "message", log, timeout);
+    }
+
+    /**
+     * Runs one job entry point with {@code ML_PREFIX=mlPrefix} and waits; a non-zero exit becomes an
+     * IllegalStateException with the container's reason ({@code <mlPrefix>/output/<reasonFile>}) and the log's tail.
+     */
+    private void runJob(String entry, Path mlPrefix, String reasonFile, Path log, Duration timeout) throws IOException {
+        Process process = start(entry, Map.of("ML_PREFIX", mlPrefix.toAbsolutePath().toString()), log);
+        await(process, entry, timeout, log);
         if (process.exitValue() != 0) {
-            Path message = mlPrefix.resolve("output").resolve("message");
-            String reason = Files.isRegularFile(message) ? Files.readString(message).strip() : "(no output/message file)";
-            throw new IllegalStateException("monitor exited with " + process.exitValue() + ": " + reason + "; log: " + log
+            Path reason = mlPrefix.resolve("output").resolve(reasonFile);
+            String text = Files.isRegularFile(reason) ? Files.readString(reason).strip() : "(no output/" + reasonFile + " file)";
+            throw new IllegalStateException(entry + " exited with " + process.exitValue() + ": " + text + "; log: " + log
                     + "\n" + tail(log));
         }
     }
@@ -222,6 +196,10 @@ public final class ModelContainer {
     }
 
     private Process start(String entry, Map<String, String> env, Path log) throws IOException {
+        Path script = home.resolve("bin").resolve(entry);
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalStateException(script + " is missing: the model container's " + entry + " entry point is not there");
+        }
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder builder = new ProcessBuilder(PYTHON.toString(), home.resolve("bin").resolve(entry).toString())
                 .redirectErrorStream(true)

@@ -68,7 +68,7 @@ final class MonitorStage {
                     + ": the endpoint and load tests sent nothing, or the model rejected all of it");
         }
         Path live = prefix(dir.resolve("live"), modelDir);
-        copyTree(captureDir, live.resolve("processing/input/capture"));
+        LocalFiles.copyTree(captureDir, live.resolve("processing/input/capture"));
         container.monitor(live, logs.resolve("monitor-live.log"), TIMEOUT);
 
         Path shifted = prefix(dir.resolve("shifted"), modelDir);
@@ -97,7 +97,7 @@ final class MonitorStage {
     }
 
     private static Path prefix(Path prefix, Path modelDir) throws IOException {
-        copyTree(modelDir, prefix.resolve("processing/input/model"));
+        LocalFiles.copyTree(modelDir, prefix.resolve("processing/input/model"));
         return prefix;
     }
 
@@ -126,22 +126,5 @@ final class MonitorStage {
         }
         Files.createDirectories(target.getParent());
         Files.writeString(target, out, StandardCharsets.UTF_8);
-    }
-
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            walk.forEach(source -> {
-                Path dest = to.resolve(from.relativize(source).toString());
-                try {
-                    if (Files.isDirectory(source)) {
-                        Files.createDirectories(dest);
-                    } else {
-                        Files.copy(source, dest);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }
