@@ -1,5 +1,6 @@
 package io.mlops.lambdas.evaluation;
 
+import io.mlops.lambdas.sagemaker.ProcessingJobs;
 import io.mlops.contract.RunPaths;
 import io.mlops.contract.Tags;
 import io.mlops.lambdas.registry.ModelRegistryClient;
@@ -14,10 +15,6 @@ import software.amazon.awssdk.services.sagemaker.model.ProcessingInput;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingOutput;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingOutputConfig;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingResources;
-import software.amazon.awssdk.services.sagemaker.model.ProcessingS3DataDistributionType;
-import software.amazon.awssdk.services.sagemaker.model.ProcessingS3DataType;
-import software.amazon.awssdk.services.sagemaker.model.ProcessingS3Input;
-import software.amazon.awssdk.services.sagemaker.model.ProcessingS3InputMode;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingS3Output;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingS3UploadMode;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingStoppingCondition;
@@ -44,16 +41,8 @@ final class EvaluationJob {
             RunSettings.Evaluation evaluation, String name) {
         String bucket = config.artifactBucket();
         String exec = params.executionId();
-        ProcessingInput model = ProcessingInput.builder().inputName("model")
-                .s3Input(ProcessingS3Input.builder().s3Uri(params.modelDataUrl()).localPath(MODEL_INPUT_PATH)
-                        .s3DataType(ProcessingS3DataType.S3_PREFIX).s3InputMode(ProcessingS3InputMode.FILE)
-                        .s3DataDistributionType(ProcessingS3DataDistributionType.FULLY_REPLICATED).build())
-                .build();
-        ProcessingInput test = ProcessingInput.builder().inputName("test")
-                .s3Input(ProcessingS3Input.builder().s3Uri(RunPaths.s3Uri(bucket, RunPaths.etlSplit(exec, "test"))).localPath(TEST_INPUT_PATH)
-                        .s3DataType(ProcessingS3DataType.S3_PREFIX).s3InputMode(ProcessingS3InputMode.FILE)
-                        .s3DataDistributionType(ProcessingS3DataDistributionType.FULLY_REPLICATED).build())
-                .build();
+        ProcessingInput model = ProcessingJobs.s3Input("model", params.modelDataUrl(), MODEL_INPUT_PATH);
+        ProcessingInput test = ProcessingJobs.s3Input("test", RunPaths.s3Uri(bucket, RunPaths.etlSplit(exec, "test")), TEST_INPUT_PATH);
         ProcessingOutputConfig.Builder output = ProcessingOutputConfig.builder()
                 .outputs(ProcessingOutput.builder().outputName("evaluation")
                         .s3Output(ProcessingS3Output.builder().s3Uri(RunPaths.s3Uri(bucket, RunPaths.evaluation(exec)))

@@ -1,6 +1,7 @@
 package io.mlops.lambdas.monitoring;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import io.mlops.lambdas.sagemaker.ProcessingJobs;
 import io.mlops.contract.Monitoring;
 import io.mlops.lambdas.core.ClientFactory;
 import io.mlops.lambdas.core.HandlerConfig;
@@ -24,10 +25,6 @@ import software.amazon.awssdk.services.sagemaker.model.ProcessingInput;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingOutput;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingOutputConfig;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingResources;
-import software.amazon.awssdk.services.sagemaker.model.ProcessingS3DataDistributionType;
-import software.amazon.awssdk.services.sagemaker.model.ProcessingS3DataType;
-import software.amazon.awssdk.services.sagemaker.model.ProcessingS3Input;
-import software.amazon.awssdk.services.sagemaker.model.ProcessingS3InputMode;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingS3Output;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingS3UploadMode;
 import software.amazon.awssdk.services.sagemaker.model.ProcessingStoppingCondition;
@@ -129,9 +126,9 @@ public final class LaunchMonitorHandler extends JsonStreamHandler<MonitorSchedul
     static CreateProcessingJobRequest request(LaunchMonitorConfig config, ServingModel model, MonitorWindow window,
             List<String> variants, String name) {
         List<ProcessingInput> inputs = new ArrayList<>();
-        inputs.add(input("model", model.modelDataUrl(), Monitoring.MODEL_INPUT_PATH));
+        inputs.add(ProcessingJobs.s3Input("model", model.modelDataUrl(), Monitoring.MODEL_INPUT_PATH));
         for (String variant : variants) {
-            inputs.add(input("capture-" + variant, "s3://" + config.bucket() + "/"
+            inputs.add(ProcessingJobs.s3Input("capture-" + variant, "s3://" + config.bucket() + "/"
                     + Monitoring.captureHourPrefix(config.capturePrefix(), model.endpointName(), variant, window.start()),
                     Monitoring.CAPTURE_INPUT_PATH + "/" + model.endpointName() + "/" + variant + "/" + Monitoring.hourPath(window.start())));
         }
@@ -186,13 +183,5 @@ public final class LaunchMonitorHandler extends JsonStreamHandler<MonitorSchedul
         node.put("window_start", window.start().toString());
         node.put("window_end", window.end().toString());
         return node.toString();
-    }
-
-    private static ProcessingInput input(String name, String uri, String localPath) {
-        return ProcessingInput.builder().inputName(name)
-                .s3Input(ProcessingS3Input.builder().s3Uri(uri).localPath(localPath)
-                        .s3DataType(ProcessingS3DataType.S3_PREFIX).s3InputMode(ProcessingS3InputMode.FILE)
-                        .s3DataDistributionType(ProcessingS3DataDistributionType.FULLY_REPLICATED).build())
-                .build();
     }
 }

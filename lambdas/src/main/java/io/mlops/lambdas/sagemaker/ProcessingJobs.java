@@ -1,5 +1,10 @@
 package io.mlops.lambdas.sagemaker;
 
+import software.amazon.awssdk.services.sagemaker.model.ProcessingInput;
+import software.amazon.awssdk.services.sagemaker.model.ProcessingS3DataDistributionType;
+import software.amazon.awssdk.services.sagemaker.model.ProcessingS3DataType;
+import software.amazon.awssdk.services.sagemaker.model.ProcessingS3Input;
+import software.amazon.awssdk.services.sagemaker.model.ProcessingS3InputMode;
 import io.mlops.lambdas.core.HandlerLog;
 import io.mlops.lambdas.pipeline.JobFailedException;
 import java.util.ArrayList;
@@ -23,6 +28,18 @@ import software.amazon.awssdk.services.sagemaker.model.ProcessingJobStatus;
 public final class ProcessingJobs {
     /** CloudWatch log group of SageMaker processing jobs; streams are {@code <job>/<host>}. */
     public static final String LOG_GROUP = "/aws/sagemaker/ProcessingJobs";
+
+    /**
+     * An input that copies the S3 prefix {@code s3Uri} to {@code localPath} before the job starts (File mode,
+     * every instance gets all of it): how the evaluation and the drift monitor jobs get their files.
+     */
+    public static ProcessingInput s3Input(String name, String s3Uri, String localPath) {
+        return ProcessingInput.builder().inputName(name)
+                .s3Input(ProcessingS3Input.builder().s3Uri(s3Uri).localPath(localPath)
+                        .s3DataType(ProcessingS3DataType.S3_PREFIX).s3InputMode(ProcessingS3InputMode.FILE)
+                        .s3DataDistributionType(ProcessingS3DataDistributionType.FULLY_REPLICATED).build())
+                .build();
+    }
 
     /** What a job's status means for the action; Failed, Stopped and unknown statuses throw instead. */
     public enum Phase { RUNNING, COMPLETED }
