@@ -103,9 +103,10 @@ public final class RollbackCommand {
         Rollback rollback = new Rollback(clients.cloudFormation(), clients.sageMaker(), poll, timeout);
         try {
             if (cli.has("list")) {
+                List<Version> versions = rollback.list(stack, group);
                 out.println(NAME + ": Approved versions of " + group + " (newest first; stack " + stack + ", "
                         + clients.region().id() + ")");
-                out.print(table(rollback.list(stack, group)));
+                out.print(table(versions));
                 return OK;
             }
             Plan plan = rollback.plan(stack, group, to, id);
