@@ -1,5 +1,6 @@
 package io.mlops.systemtests.rollback;
 
+import io.mlops.lambdas.core.AwsErrors;
 import io.mlops.lambdas.registry.ModelRegistryClient;
 import io.mlops.lambdas.registry.ModelRegistryClient.LifeCycle;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.Parameter;
 import software.amazon.awssdk.services.cloudformation.model.Stack;
@@ -288,8 +290,20 @@ public final class Rollback {
                     + "registry is unchanged; check the endpoint's alarms and events.");
         }
         String note = "Rolled back from version " + plan.from().version() + " by bin/rollback (" + plan.executionId() + ")";
-        registry.recordProduction(plan.group(), plan.to().arn(), note);
-        reject(plan, reason);
+        try {
+            registry.recordProduction(plan.group(), plan.to().arn(), note);
+            reject(plan, reason);
+        } catch (AwsServiceException registryError) {
+            // The endpoint serves the chosen version; only the registry record is incomplete. A re-run would plan from
+            // the restored version, so say exactly what to finish by hand.
+            throw new RollbackException("endpoint " + plan.endpoint() + " serves version " + plan.to().version()
+                    + " (config " + plan.configName() + "), but recording it in the registry failed ("
+                    + AwsErrors.codeAndMessage(registryError) + "). Finish by hand: aws sagemaker update-model-package "
+                    + "--model-package-arn " + plan.to().arn() + " --model-life-cycle Stage=Production,StageStatus=Deployed; "
+                    + "aws sagemaker update-model-package --model-package-arn " + plan.from().arn()
+                    + " --model-approval-status Rejected --approval-description '<reason>' "
+                    + "--model-life-cycle Stage=Rejected,StageStatus=Rejected");
+        }
         return "endpoint " + plan.endpoint() + " serves version " + plan.to().version() + " (config " + plan.configName()
                 + "); registry: version " + plan.to().version() + " Production, version " + plan.from().version()
                 + " Rejected";

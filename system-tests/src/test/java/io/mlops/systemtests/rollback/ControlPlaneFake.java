@@ -98,6 +98,8 @@ final class ControlPlaneFake implements BeforeAllCallback, AfterAllCallback, Bef
     String endpointConfig;
     String endpointStatus;
     Outcome outcome;
+    /** When set, UpdateModelPackage of this ARN answers 400 ValidationException (and changes nothing). */
+    String refuseUpdateOf;
     /** When set, the model the update creates runs this package instead of the ModelPackageArn parameter. */
     String deployedPackageOverride;
     private int pollsLeft;
@@ -126,6 +128,7 @@ final class ControlPlaneFake implements BeforeAllCallback, AfterAllCallback, Bef
             stackStatus = "UPDATE_COMPLETE";
             outcome = Outcome.SUCCEEDS;
             deployedPackageOverride = null;
+            refuseUpdateOf = null;
             pollsLeft = 0;
             pendingExecutionId = null;
         }
@@ -269,7 +272,7 @@ final class ControlPlaneFake implements BeforeAllCallback, AfterAllCallback, Bef
             case "UpdateModelPackage" -> {
                 String arn = in.path("ModelPackageArn").asText();
                 Pkg p = packages.values().stream().filter(x -> x.arn.equals(arn)).findFirst().orElse(null);
-                if (p == null) {
+                if (p == null || arn.equals(refuseUpdateOf)) {
                     return jsonError("ValidationException", "Model package " + arn + " does not exist.");
                 }
                 if (in.has("ModelApprovalStatus")) {

@@ -182,6 +182,23 @@ class RollbackTest {
     }
 
     @Test
+    void failsSayingWhatToFinishByHandWhenTheRegistryRefusesTheRejection() {
+        history();
+        aws.refuseUpdateOf = aws.pkg(4).arn;
+        Plan plan = rollback.plan(ControlPlaneFake.STACK, ControlPlaneFake.GROUP, Optional.empty(), ID);
+
+        assertThatThrownBy(() -> rollback.execute(plan, REASON)).isInstanceOf(RollbackException.class)
+                .hasMessageStartingWith("endpoint mlops-prd serves version 2 (config mlops-prd-" + ID + "), but recording "
+                        + "it in the registry failed (ValidationException: Model package " + aws.pkg(4).arn
+                        + " does not exist.). Finish by hand: aws sagemaker update-model-package --model-package-arn ")
+                .hasMessageContaining("--model-package-arn " + aws.pkg(4).arn + " --model-approval-status Rejected");
+
+        assertThat(aws.servedPackage()).isEqualTo(aws.pkg(2).arn);
+        assertThat(state(2)).isEqualTo("Approved Production/Deployed");
+        assertThat(state(4)).isEqualTo("Approved Production/Deployed");
+    }
+
+    @Test
     void planFallsBackToThePackageTheEndpointServesWhenNoVersionIsInProduction() {
         aws.version(1, "Approved", "Development", "Approved");
         aws.version(2, "Approved", "Development", "Approved");
