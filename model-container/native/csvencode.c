@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MLC_ABI 1
+#define MLC_ABI 2
 
 enum {
     ST_EMPTY = -1,      /* nothing after the start offset */
@@ -138,6 +138,18 @@ static double category_code(const unsigned char *s, size_t n, const unsigned cha
         else first = middle + 1;
     }
     return unknown;
+}
+
+/* Lines of buf[start..len): its line feeds, plus one for a last line without one (memchr). */
+long mlc_lines(const unsigned char *buf, size_t len, size_t start) {
+    if (start >= len) return 0;
+    long lines = 0;
+    const unsigned char *p = buf + start, *end = buf + len;
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        lines++;
+        p++;
+    }
+    return lines + (buf[len - 1] != '\n');
 }
 
 /* Field-ending bytes and bytes that hand the body to Python. */

@@ -270,6 +270,9 @@ def test_status_codes_of_the_c_step(scorer, test_lines):
     assert step.matrix(("x" + line).encode(), 0, 1)[1] == -6
     assert step.matrix(("1e999" + line[line.index(","):]).encode(), 0, 1)[1] == -7
     assert step.matrix(line.encode(), 0, 1)[1] == 1
+    for text, start, lines in (("", 0, 0), ("a", 0, 1), ("a\n", 0, 1), ("a\nb", 0, 2), ("a\r\nb\r\n", 0, 2),
+                               ("\n\n", 0, 2), ("h\na\nb", 2, 2), ("h\n", 2, 0)):
+        assert step.lines(text.encode(), start) == lines, text
 
 
 def test_verify_turns_a_wrong_native_step_off(model, caplog):
@@ -278,6 +281,8 @@ def test_verify_turns_a_wrong_native_step_off(model, caplog):
     instance = Scorer(model)
 
     class Wrong:
+        lines = instance.native.lines
+
         def matrix(self, body, start, n_rows, order=None):
             return np.zeros((n_rows, instance.encoder.width)), n_rows
 

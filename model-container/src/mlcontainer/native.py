@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 log = logging.getLogger(__name__)
-ABI = 1
+ABI = 2
 LIBRARY_NAME = "libmlcencode.so"
 KIND_NUMBER, KIND_SKIP = -1, -2
 _HERE = Path(__file__).resolve().parent
@@ -40,6 +40,7 @@ def load(paths):
         abi.restype, abi.argtypes = ctypes.c_int, []
         version = abi()
         encode = lib.mlc_encode
+        lines = lib.mlc_lines
     except (OSError, AttributeError) as error:
         return None, f"{path} does not load ({error}); rebuild it: make -C model-container/native"
     if version != ABI:
@@ -47,6 +48,8 @@ def load(paths):
     encode.restype = ctypes.c_long
     encode.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_int] + [ctypes.c_void_p] * 8 + [ctypes.c_size_t]
     encode.path = path
+    lines.restype, lines.argtypes = ctypes.c_long, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t]
+    encode.lines = lines
     return encode, None
 
 
@@ -122,6 +125,10 @@ class NativeEncoder:
             if len(self._orders) < 64:
                 self._orders[key] = args
         return args
+
+    def lines(self, body, start):
+        """Line feeds of body[start:], plus one for a last line without one (0 when empty)."""
+        return self.encode.lines(body, len(body), start)
 
     def matrix(self, body, start, n_rows, order=None):
         """(n_rows, width) float64 of body[start:] (header order `order`), or (None, status)."""

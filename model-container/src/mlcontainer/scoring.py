@@ -333,8 +333,8 @@ class Scorer:
             start = end + 1
             if order == list(range(len(order))):
                 order = None
-        n_rows = body.count(b"\n", start) + (0 if body.endswith(b"\n") else 1)
-        if start >= len(body) or n_rows < 1:
+        n_rows = self.native.lines(body, start)
+        if n_rows < 1:
             return None
         matrix, _ = self.native.matrix(body, start, n_rows, order)
         if matrix is None:
