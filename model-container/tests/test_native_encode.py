@@ -292,6 +292,17 @@ def test_verify_turns_a_wrong_native_step_off(model, caplog):
     assert instance.encoder is not None
 
 
+def test_encoded_records_still_score_when_the_fast_path_is_turned_off_after_parsing(model, test_lines, expected):
+    if native.library() is None:
+        pytest.skip("native library not loaded")
+    instance = Scorer(model)
+    records = instance.csv_rows("\n".join(test_lines[:200]).encode())
+    assert isinstance(records, EncodedRecords)
+    instance.encoder = instance.forest = instance.batch = instance.native = None  # as verify does on a difference
+    assert instance.mode == "generic"
+    assert np.array_equal(instance.score_rows(records), expected[:200])
+
+
 def test_missing_or_broken_library_is_none_with_the_reason(tmp_path):
     missing = tmp_path / "libmlcencode.so"
     encode, why = native.load([missing])

@@ -59,6 +59,8 @@ def library():
         _state["encode"], _state["why"] = load(candidates())
         if _state["encode"] is None:
             log.warning("native CSV encoder not loaded: %s; CSV batches take the Python path", _state["why"])
+        else:
+            log.info("native CSV encoder loaded from %s", _state["encode"].path)
     return _state["encode"]
 
 
