@@ -319,3 +319,19 @@ def test_without_the_library_csv_bodies_take_the_python_path(model, test_lines, 
     assert instance.native is None and "native CSV encoder not loaded" in caplog.text
     records = instance.csv_rows("\n".join(test_lines[:30]).encode())
     assert isinstance(records, CsvRecords) and not isinstance(records, EncodedRecords)
+
+
+def test_the_server_application_takes_the_native_step_for_a_csv_body(scorer, test_lines, expected, monkeypatch):
+    from mlcontainer.httpserver import Limits
+    from mlcontainer.httpwire import Request
+    from mlcontainer.serve import Application
+
+    def no_python_split(body):
+        raise AssertionError("the Python split ran: the request body did not take the native step")
+
+    monkeypatch.setattr(scorer, "_python_csv_rows", no_python_split)
+    app = Application(scorer, Limits(), 1)
+    body = ("\n".join(test_lines[:1000]) + "\n").encode()
+    response = app(Request("POST", "/invocations", "HTTP/1.1", {"content-type": "text/csv"}, body))
+    assert response.status == 200
+    assert np.array_equal(np.array([float(v) for v in response.body.decode().split()]), expected[:1000])
