@@ -10,9 +10,13 @@ around it, REPEATS times (default 200), and the median per stage is printed for 
   before  the path up to this change: csv module-free row split (list of rows), transposed to
           columns, parse_column per column, FastEncoder.encode, classifier.predict_proba
           (sklearn walks each of the ~100 trees over all rows, one call per tree)
-  after   what serve does now: Scorer.csv_rows (CsvRecords: the body split once into
-          columns), FastEncoder.encode_columns (one numpy parse for all numbers, one dict
-          lookup per categorical field), BatchForest (all trees vectorised over rows), format_csv
+  after   the Python path (serve without the native library): Scorer._python_csv_rows
+          (CsvRecords: the body split once into columns), FastEncoder.encode_columns (one numpy
+          parse for all numbers, one dict lookup per categorical field), BatchForest (all trees
+          vectorised over rows), format_csv
+  native  what serve does now when native/build/libmlcencode.so loaded: Scorer.csv_rows = one C
+          call from the body bytes to the encoded matrix (its time shows as "parse", "encode"
+          is 0), then BatchForest and format_csv as "after"
 
 Both must give the very floats of pipeline.predict_proba; the script checks it and fails if not.
 CPU seconds (time.process_time) are printed next to wall time: on a shared machine the wall
@@ -29,6 +33,7 @@ sys.path.insert(0, str(MODULE / "src"))
 import mlcontainer  # noqa: E402,F401  (first: OpenMP settings, as serve)
 import numpy as np  # noqa: E402
 
+from mlcontainer import native  # noqa: E402
 from mlcontainer.artifact import load_model  # noqa: E402
 from mlcontainer.dataio import to_frame  # noqa: E402
 from mlcontainer.scoring import Scorer, _csv_rows, _decode, format_csv  # noqa: E402
@@ -51,11 +56,27 @@ def stages_before(scorer, body):
 
 
 def stages_after(scorer, body):
+    """What serve does without the native step (or when it is not built): the Python split."""
+    def parse():
+        return scorer._python_csv_rows(body)
+
+    def encode(records):
+        return scorer.encoder.encode_columns(records.columns, len(records))
+
+    def trees(X):
+        return scorer._batch_positive(X)
+
+    return parse, encode, trees
+
+
+def stages_native(scorer, body):
+    """What serve does now: Scorer.csv_rows takes the native parse+encode step (one C call, the
+    matrix is ready after "parse"), then BatchForest."""
     def parse():
         return scorer.csv_rows(body)
 
     def encode(records):
-        return scorer.encoder.encode_columns(records.columns, len(records))
+        return records.matrix
 
     def trees(X):
         return scorer._batch_positive(X)
@@ -113,7 +134,12 @@ def main(argv):
           f"load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}, {os.cpu_count()} CPUs")
     ok = True
     results = {}
-    for label, stages in (("before", stages_before(scorer, body)), ("after", stages_after(scorer, body))):
+    variants = [("before", stages_before(scorer, body)), ("after", stages_after(scorer, body))]
+    if scorer.native is not None:
+        variants.append(("native", stages_native(scorer, body)))
+    else:
+        print(f"native step not loaded ({native.why_not_loaded()}): only before/after")
+    for label, stages in variants:
         measure(stages, 5)  # warm up
         breakdown, cpu, got = measure(stages, repeats)
         same = np.array_equal(got, want)
@@ -122,10 +148,12 @@ def main(argv):
         print()
         print(table(label, breakdown, cpu))
         print(f"scores {'identical to' if same else 'DIFFER from'} pipeline.predict_proba")
-    before, after = results["before"], results["after"]
+    before = results["before"]
     print()
-    print(f"speed-up in-process: {sum(before[0].values()) / sum(after[0].values()):.1f}x wall, "
-          f"{before[1] / after[1]:.1f}x CPU")
+    for label in results:
+        if label != "before":
+            print(f"speed-up in-process, {label} vs before: {sum(before[0].values()) / sum(results[label][0].values()):.1f}x "
+                  f"wall, {before[1] / results[label][1]:.1f}x CPU")
     if "--cprofile" in argv:
         import cProfile
         import pstats

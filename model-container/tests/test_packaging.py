@@ -20,7 +20,18 @@ def dockerfile():
 
 def test_base_image_is_debian_bookworm_from_the_ecr_public_mirror():
     bases = re.findall(r"^FROM\s+(\S+)", dockerfile(), re.MULTILINE)
-    assert bases == ["public.ecr.aws/docker/library/debian:bookworm-slim"]
+    # the native build stage and the image
+    assert bases == ["public.ecr.aws/docker/library/debian:bookworm-slim"] * 2
+
+
+def test_native_library_is_built_in_its_own_stage_and_only_the_so_is_copied():
+    text = dockerfile()
+    build, image = re.split(r"^FROM\s+\S+\s*$", text, maxsplit=1, flags=re.MULTILINE)[0:2]
+    assert re.search(r"^FROM \S+ AS native$", build, re.MULTILINE) and "make -C /build/native" in build
+    assert "gcc" not in image, "gcc belongs in the build stage only"
+    assert "COPY --from=native /build/native/build/libmlcencode.so /opt/program/src/mlcontainer/libmlcencode.so" in image
+    assert "assert native.library() is not None" in image  # the image build fails if the .so does not load
+    assert "!native/" in (MODULE / ".dockerignore").read_text().split()
 
 
 def test_python_packages_are_pinned_to_the_versions_tested_here():

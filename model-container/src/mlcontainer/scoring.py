@@ -28,6 +28,7 @@ from sklearn.preprocessing import OrdinalEncoder
 from .dataio import BadValue, is_blank, parse_column, to_frame
 from .errors import UserError
 from .fastforest import BatchForest, FlatForest
+from . import native
 from .schema import CATEGORICAL, NUMERIC
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,22 @@ class CsvRecords(Sequence):
 
     def rows(self):
         return [list(row) for row in zip(*self.columns)]
+
+
+class EncodedRecords(CsvRecords):
+    """Records of a plain CSV body already encoded by the native step (native.py): `matrix` is
+    what FastEncoder.encode_columns gives for it. The raw columns (for callers that index the
+    records or a path that needs strings) are made by the Python split on first use."""
+
+    def __init__(self, matrix, split):
+        self.matrix, self._split, self._columns = matrix, split, None
+        self.count = len(matrix)
+
+    @property
+    def columns(self):
+        if self._columns is None:
+            self._columns = self._split().columns
+        return self._columns
 
 
 MAX_ECHO = 80  # characters of a received value a message quotes
@@ -223,6 +240,13 @@ class Scorer:
         self.encoder = FastEncoder.for_pipeline(self.pipeline, self.schema)
         self.forest = FlatForest(self.classifier) if self.encoder and FlatForest.supports(self.classifier) else None
         self.batch = BatchForest.try_build(self.classifier) if self.encoder else None
+        self.native = self._native_encoder()
+
+    def _native_encoder(self):
+        if self.encoder is None or len(self.names) < 2:
+            return None
+        encode = native.library()
+        return native.NativeEncoder.for_encoder(self.encoder, len(self.names), encode) if encode else None
 
     @property
     def mode(self):
@@ -231,6 +255,10 @@ class Scorer:
     # --- scoring -----------------------------------------------------------------------------
     def score_rows(self, rows):
         """Probabilities of y=1 for records given row-wise as raw values in schema order."""
+        if isinstance(rows, EncodedRecords) and self.encoder is not None:
+            if self.forest is not None and len(rows) <= SMALL_BATCH:
+                return self.forest.predict_positive(np.ascontiguousarray(rows.matrix), self._classifier_positive)
+            return self._batch_positive(rows.matrix)
         columnar = isinstance(rows, CsvRecords)
         try:
             if self.forest is not None and len(rows) <= SMALL_BATCH:
@@ -268,7 +296,52 @@ class Scorer:
     # --- CSV ---------------------------------------------------------------------------------
     def csv_rows(self, body):
         """The records of a CSV body, in schema order: a CsvRecords for a plain body, else a
-        list of rows. Raises RequestError for a body that is not such records."""
+        list of rows. Raises RequestError for a body that is not such records.
+
+        A plain ASCII body is encoded by the native step when it loaded (EncodedRecords); any
+        body it does not take (see native/csvencode.c) goes the Python way below, unchanged."""
+        if self.native is not None:
+            records = self._native_rows(body)
+            if records is not None:
+                return records
+        return self._python_csv_rows(body)
+
+    def _native_rows(self, body):
+        """EncodedRecords of a plain ASCII CSV body (header row optional), or None."""
+        if not isinstance(body, bytes):
+            return None
+        end = body.find(b"\n")
+        first = body if end < 0 else body[:end]
+        if first.endswith(b"\r"):
+            first = first[:-1]
+        if b'"' in first or b"\r" in first:
+            return None
+        try:
+            fields = first.decode("ascii").split(",")
+        except UnicodeDecodeError:
+            return None
+        if len(fields) != len(self.names):
+            return None
+        try:
+            order = self._header_order(fields)
+        except RequestError:
+            return None  # the Python path words it (after the checks it makes first)
+        start = 0
+        if order is not None:
+            if end < 0:
+                return None
+            start = end + 1
+            if order == list(range(len(order))):
+                order = None
+        n_rows = self.native.lines(body, start)
+        if n_rows < 1:
+            return None
+        matrix, _ = self.native.matrix(body, start, n_rows, order)
+        if matrix is None:
+            return None
+        return EncodedRecords(matrix, lambda: self._python_csv_rows(body))
+
+    def _python_csv_rows(self, body):
         text = _decode(body)
         columns = _plain_csv_columns(text, len(self.names))
         if columns is not None:
@@ -381,7 +454,13 @@ class Scorer:
         fast_single = np.concatenate([self.score_rows([r]) for r in records])
         if not all(np.array_equal(fast, generic) for fast in (fast_batch, fast_columns, fast_single)):
             log.warning("fast scoring path differs from pipeline.predict_proba: using the generic path")
-            self.encoder = self.forest = self.batch = None
+            self.encoder = self.forest = self.batch = self.native = None
+            return
+        if self.native is not None:
+            body = "\n".join(",".join(str(v) for v in record) for record in records).encode("utf-8")
+            if not np.array_equal(self.score_rows(self.csv_rows(body)), generic):
+                log.warning("native CSV encoder differs from pipeline.predict_proba: CSV batches take the Python path")
+                self.native = None
 
 
 def _float64(floats):
