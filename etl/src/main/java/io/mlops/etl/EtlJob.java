@@ -58,6 +58,8 @@ public final class EtlJob {
     static final String MANIFEST = "manifest.json";
     static final String PART_FILE = "part-00000.csv";
 
+    /** System property: {@code false} runs the one-pass job (shuffle + cache) even where the two-pass job could run. */
+    static final String TWO_PASS = "etl.twoPass";
     private static final String HUGE_METHOD_LIMIT = "spark.sql.codegen.hugeMethodLimit";
 
     private EtlJob() { }
@@ -164,6 +166,20 @@ public final class EtlJob {
         long t0 = System.nanoTime();
         EtlSettings settings = loaded.settings();
         EtlTransform lines = new EtlTransform(spark, settings, loaded.where(), input, header, out, false);
+        if (!"false".equals(System.getProperty(TWO_PASS, "true"))) {
+            EtlWriter twoPassWriter = new EtlWriter(settings, lines.names, out, outFs);
+            try {
+                TwoPass.Result r = TwoPass.run(spark, lines, twoPassWriter);
+                EtlManifest manifest = ManifestBuilder.build(args, input, header, loaded, lines.partitions, lines.names,
+                        r.counts(), r.written());
+                ManifestBuilder.checkConsistent(r.counts(), r.plan(), r.written(), manifest.rowsWritten());
+                ObjectNode json = ManifestJson.encode(manifest);
+                ManifestJson.write(outFs, new Path(out, MANIFEST), json);
+                return json;
+            } catch (TwoPass.Fallback e) {
+                LOG.info("running the one-pass job instead of the two-pass job: {}", e.getMessage());
+            }
+        }
         Dataset<Row> lineRows = lines.validatedAndDeduplicated().persist(StorageLevel.MEMORY_AND_DISK());
         Counts lineCounts = lines.counts(lineRows);
         Long broken = lineCounts.byReason.get(EtlTransform.QUOTED_LINE_BREAK);
