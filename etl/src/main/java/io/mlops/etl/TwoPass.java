@@ -11,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,10 +105,21 @@ final class TwoPass {
 
     private static Result runPasses(SparkSession spark, EtlTransform t, EtlWriter writer) {
         long t0 = System.nanoTime();
-        // ---- pass 1
-        Dataset<Row> keys = t.projected().select(col("g"), col("k"), col("k2"), col("reason"));
-        List<PartKeys> parts = new ArrayList<>(keys.queryExecution().toRdd().toJavaRDD()
-                .mapPartitionsWithIndex(new Pass1(), true).collect());
+        // ---- pass 1: read + validate + hash once, pack each partition's rows (sorted by (bucket, k)) into one cached block
+        Dataset<Row> projected = t.projected().select(col("g"), col("k"), col("k2"), col("b"), col("line"), col("rejected"),
+                col("reason"));
+        JavaRDD<Block> blocks = projected.queryExecution().toRdd().toJavaRDD()
+                .mapPartitionsWithIndex(new Pack(), true)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            return afterPack(spark, t, writer, blocks, t0);
+        } finally {
+            blocks.unpersist(false);
+        }
+    }
+
+    private static Result afterPack(SparkSession spark, EtlTransform t, EtlWriter writer, JavaRDD<Block> blocks, long t0) {
+        List<PartKeys> parts = new ArrayList<>(blocks.map(Block::keys).collect());
         parts.sort((a, b) -> Integer.compare(a.partition, b.partition));
         long rowsRead = 0;
         Map<String, Long> byReason = new TreeMap<>();
@@ -140,7 +152,7 @@ final class TwoPass {
         }
         Plan broadcastPlan = new Plan(t.buckets, new long[][] {order[0].thresholds(cuts[0]), order[1].thresholds(cuts[1])},
                 new Map[] {order[0].keepIn, order[1].keepIn});
-        LOG.info("pass 1 (read, validate, hash) of {} rows: {} s, driver order {} s: {} rejected, {} duplicates, {} negatives,"
+        LOG.info("pass 1 (read, validate, hash, pack) of {} rows: {} s, driver order {} s: {} rejected, {} duplicates, {} negatives,"
                         + " {} positives", rowsRead, seconds(t0, pass1), seconds(pass1, System.nanoTime()), rejected,
                 counts.duplicates, counts.classRows[0], counts.classRows[1]);
 
@@ -149,10 +161,8 @@ final class TwoPass {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<Plan> plan2 = jsc.broadcast(broadcastPlan);
         Broadcast<ConfHolder> conf = jsc.broadcast(new ConfHolder(spark.sparkContext().hadoopConfiguration()));
-        Dataset<Row> rows = t.projected().select(col("g"), col("k"), col("k2"), col("b"), col("line"), col("rejected"));
         Headers headers = new Headers(writer.featureHeader(), writer.rejectedHeader(), t.out.toString());
-        List<PartWritten> written = new ArrayList<>(rows.queryExecution().toRdd().toJavaRDD()
-                .mapPartitionsWithIndex(new Pass2(plan2, conf, headers), true).collect());
+        List<PartWritten> written = new ArrayList<>(blocks.map(new Write(plan2, conf, headers)).collect());
         written.sort((a, b) -> Integer.compare(a.partition, b.partition));
         plan2.destroy();
         conf.destroy();
@@ -170,7 +180,7 @@ final class TwoPass {
             }
             observed.put(OUTPUTS[o], new EtlWriter.Observed(n, o == 3 || o == 4 ? 0 : positives, files));
         }
-        LOG.info("pass 2 (read, validate, assign, write {} outputs) in {} s: {}", OUTPUTS.length,
+        LOG.info("pass 2 (assign and write {} outputs from the packed rows) in {} s: {}", OUTPUTS.length,
                 seconds(t1, System.nanoTime()), observed);
         return new Result(counts, plan, observed);
     }
@@ -198,40 +208,127 @@ final class TwoPass {
         final int[] n = new int[2];
     }
 
-    static final class Pass1 implements org.apache.spark.api.java.function.Function2<Integer, Iterator<InternalRow>,
-            Iterator<PartKeys>> {
-        @Override
-        public Iterator<PartKeys> call(Integer partition, Iterator<InternalRow> it) {
+    /** One input partition's rows, validated and hashed, packed and sorted by (bucket, k); cached between the passes. */
+    static final class Block implements Serializable {
+        int partition;
+        long rows;
+        HashMap<String, Long> reasons;
+        int n;
+        byte[] g;
+        int[] b;
+        long[] k;
+        long[] k2;
+        int[] end;      // text of record i: text[end[i-1] .. end[i])
+        byte[] text;    // the feature line of a valid row, the rejected line of a rejected one
+
+        /** What the driver needs: rows, rejects by reason, (k, k2) of the valid rows by class. */
+        PartKeys keys() {
             PartKeys p = new PartKeys();
             p.partition = partition;
-            long[][] k = {new long[1 << 14], new long[1 << 14]};
-            long[][] k2 = {new long[1 << 14], new long[1 << 14]};
-            int[] n = new int[2];
-            Map<String, Long> reasons = p.reasons;
+            p.rows = rows;
+            p.reasons.putAll(reasons);
+            for (int c = 0; c < 2; c++) {
+                int m = 0;
+                for (int i = 0; i < n; i++) {
+                    if (g[i] == c) {
+                        m++;
+                    }
+                }
+                p.k[c] = new long[m];
+                p.k2[c] = new long[m];
+                p.n[c] = m;
+                int at = 0;
+                for (int i = 0; i < n; i++) {
+                    if (g[i] == c) {
+                        p.k[c][at] = k[i];
+                        p.k2[c][at++] = k2[i];
+                    }
+                }
+            }
+            return p;
+        }
+    }
+
+    static final class Pack implements org.apache.spark.api.java.function.Function2<Integer, Iterator<InternalRow>,
+            Iterator<Block>> {
+        @Override
+        public Iterator<Block> call(Integer partition, Iterator<InternalRow> it) {
+            HashMap<String, Long> reasons = new HashMap<>();
+            int cap = 1 << 14;
+            byte[] g = new byte[cap];
+            int[] b = new int[cap];
+            long[] k = new long[cap];
+            long[] k2 = new long[cap];
+            int[] end = new int[cap];
+            byte[] text = new byte[1 << 20];
+            int n = 0;
+            int used = 0;
             long rows = 0;
             while (it.hasNext()) {
                 InternalRow r = it.next();
                 rows++;
-                int g = r.getInt(0);
-                if (g == 2) {
-                    reasons.merge(r.getUTF8String(3).toString(), 1L, Long::sum);
-                    continue;
+                int group = r.getInt(0);
+                if (n == cap) {
+                    cap *= 2;
+                    g = Arrays.copyOf(g, cap);
+                    b = Arrays.copyOf(b, cap);
+                    k = Arrays.copyOf(k, cap);
+                    k2 = Arrays.copyOf(k2, cap);
+                    end = Arrays.copyOf(end, cap);
                 }
-                if (n[g] == k[g].length) {
-                    k[g] = Arrays.copyOf(k[g], n[g] * 2);
-                    k2[g] = Arrays.copyOf(k2[g], n[g] * 2);
+                org.apache.spark.unsafe.types.UTF8String value;
+                if (group == 2) {
+                    reasons.merge(r.getUTF8String(6).toString(), 1L, Long::sum);
+                    value = r.getUTF8String(5);
+                } else {
+                    value = r.getUTF8String(4);
                 }
-                k[g][n[g]] = r.getLong(1);
-                k2[g][n[g]] = r.getLong(2);
-                n[g]++;
+                int len = value.numBytes();
+                if (used + len > text.length) {
+                    text = Arrays.copyOf(text, Math.max(text.length * 2, used + len));
+                }
+                value.writeToMemory(text, org.apache.spark.unsafe.Platform.BYTE_ARRAY_OFFSET + used);
+                used += len;
+                g[n] = (byte) group;
+                k[n] = r.getLong(1);
+                k2[n] = r.getLong(2);
+                b[n] = r.getInt(3);
+                end[n] = used;
+                n++;
             }
-            p.rows = rows;
-            for (int g = 0; g < 2; g++) {
-                p.k[g] = Arrays.copyOf(k[g], n[g]);
-                p.k2[g] = Arrays.copyOf(k2[g], n[g]);
-                p.n[g] = n[g];
+            // Sort by (bucket, k), stable (input order among equal keys).
+            Integer[] idx = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                idx[i] = i;
             }
-            return Collections.singletonList(p).iterator();
+            final int[] fb = b;
+            final long[] fk = k;
+            Arrays.sort(idx, (x, y) -> fb[x] != fb[y] ? Integer.compare(fb[x], fb[y]) : Long.compare(fk[x], fk[y]));
+            Block out = new Block();
+            out.partition = partition;
+            out.rows = rows;
+            out.reasons = reasons;
+            out.n = n;
+            out.g = new byte[n];
+            out.b = new int[n];
+            out.k = new long[n];
+            out.k2 = new long[n];
+            out.end = new int[n];
+            out.text = new byte[used];
+            int at = 0;
+            for (int j = 0; j < n; j++) {
+                int i = idx[j];
+                int from = i == 0 ? 0 : end[i - 1];
+                int len = end[i] - from;
+                System.arraycopy(text, from, out.text, at, len);
+                at += len;
+                out.end[j] = at;
+                out.g[j] = g[i];
+                out.b[j] = b[i];
+                out.k[j] = k[i];
+                out.k2[j] = k2[i];
+            }
+            return Collections.singletonList(out).iterator();
         }
     }
 
@@ -354,81 +451,75 @@ final class TwoPass {
         final long[] positives = new long[OUTPUTS.length];
     }
 
-    /** One output row of a task: its order (bucket, k), its output (0-2 split, 4 rejected), class and text. */
-    record Out(int bucket, long k, int output, int g, byte[] text) { }
-
-    static final class Pass2 implements org.apache.spark.api.java.function.Function2<Integer, Iterator<InternalRow>,
-            Iterator<PartWritten>> {
+    static final class Write implements org.apache.spark.api.java.function.Function<Block, PartWritten> {
         final Broadcast<Plan> plan;
         final Broadcast<ConfHolder> conf;
         final Headers headers;
 
-        Pass2(Broadcast<Plan> plan, Broadcast<ConfHolder> conf, Headers headers) {
+        Write(Broadcast<Plan> plan, Broadcast<ConfHolder> conf, Headers headers) {
             this.plan = plan;
             this.conf = conf;
             this.headers = headers;
         }
 
         @Override
-        public Iterator<PartWritten> call(Integer partition, Iterator<InternalRow> it) throws IOException {
+        public PartWritten call(Block blk) throws IOException {
             Plan p = plan.value();
-            List<Out> rows = new ArrayList<>();
+            int partition = blk.partition;
             List<Set<Long>> keptHere = List.of(new HashSet<>(), new HashSet<>());
-            while (it.hasNext()) {
-                InternalRow r = it.next();
-                int g = r.getInt(0);
-                long k = r.getLong(1);
-                int b = r.getInt(3);
-                if (g == 2) {
-                    rows.add(new Out(b, k, 4, g, r.getUTF8String(5).getBytes()));
-                    continue;
-                }
-                Integer keep = p.keepIn()[g].get(k);
-                if (keep != null && (keep != partition.intValue() || !keptHere.get(g).add(k))) {
-                    continue; // a later copy of an exact duplicate
-                }
-                long[] th = p.thresholds()[g];
-                int split = below(b, k, th[0], th[1]) ? 0 : below(b, k, th[2], th[3]) ? 1 : 2;
-                rows.add(new Out(b, k, split, g, r.getUTF8String(4).getBytes()));
-            }
-            rows.sort((x, y) -> x.bucket != y.bucket ? Integer.compare(x.bucket, y.bucket) : Long.compare(x.k, y.k));
+            byte[] output = new byte[blk.n];
             PartWritten w = new PartWritten();
             w.partition = partition;
-            for (Out o : rows) {
-                w.rows[o.output]++;
-                if (o.output < 3) {
-                    w.positives[o.output] += o.g;
+            for (int i = 0; i < blk.n; i++) {
+                int g = blk.g[i];
+                if (g == 2) {
+                    output[i] = 4;
+                } else {
+                    long k = blk.k[i];
+                    Integer keep = p.keepIn()[g].get(k);
+                    if (keep != null && (keep != partition || !keptHere.get(g).add(k))) {
+                        output[i] = -1; // a later copy of an exact duplicate
+                        continue;
+                    }
+                    long[] th = p.thresholds()[g];
+                    int b = blk.b[i];
+                    output[i] = (byte) (below(b, k, th[0], th[1]) ? 0 : below(b, k, th[2], th[3]) ? 1 : 2);
+                    w.positives[output[i]] += g;
                 }
+                w.rows[output[i]]++;
             }
             w.rows[3] = w.rows[0];
             Configuration c = conf.value().conf;
             String file = partFile(partition);
-            byte[][] header = new byte[OUTPUTS.length][];
-            for (int o = 0; o < OUTPUTS.length; o++) {
-                String h = o < 3 ? EtlSettings.OUTPUT_LABEL + "," + headers.features()
-                        : o == 3 ? headers.features() : headers.rejected();
-                header[o] = (h + "\n").getBytes(StandardCharsets.UTF_8);
-            }
             OutputStream[] streams = new OutputStream[OUTPUTS.length];
             try {
                 for (int o = 0; o < OUTPUTS.length; o++) {
                     if (w.rows[o] > 0 || partition == 0) {
+                        String h = o < 3 ? EtlSettings.OUTPUT_LABEL + "," + headers.features()
+                                : o == 3 ? headers.features() : headers.rejected();
                         Path path = new Path(new Path(headers.out(), OUTPUTS[o]), file);
                         FSDataOutputStream s = path.getFileSystem(c).create(path, true);
                         streams[o] = new java.io.BufferedOutputStream(s, 1 << 16);
-                        streams[o].write(header[o]);
+                        streams[o].write((h + "\n").getBytes(StandardCharsets.UTF_8));
                     }
                 }
                 byte[][] label = {"0,".getBytes(StandardCharsets.UTF_8), "1,".getBytes(StandardCharsets.UTF_8)};
-                for (Out o : rows) {
-                    OutputStream s = streams[o.output];
-                    if (o.output < 3) {
-                        s.write(label[o.g]);
+                byte[] text = blk.text;
+                for (int i = 0; i < blk.n; i++) {
+                    int o = output[i];
+                    if (o < 0) {
+                        continue;
                     }
-                    s.write(o.text);
+                    int from = i == 0 ? 0 : blk.end[i - 1];
+                    int len = blk.end[i] - from;
+                    OutputStream s = streams[o];
+                    if (o < 3) {
+                        s.write(label[blk.g[i]]);
+                    }
+                    s.write(text, from, len);
                     s.write('\n');
-                    if (o.output == 0) {
-                        streams[3].write(o.text);
+                    if (o == 0) {
+                        streams[3].write(text, from, len);
                         streams[3].write('\n');
                     }
                 }
@@ -447,7 +538,7 @@ final class TwoPass {
                     throw first;
                 }
             }
-            return Collections.singletonList(w).iterator();
+            return w;
         }
 
         /** (b, k) before (tb, tk) in the seeded order. */
