@@ -39,18 +39,20 @@ import static io.mlops.etl.EtlJob.SPLITS;
 import static org.apache.spark.sql.functions.col;
 
 /**
- * The two-pass ETL (no shuffle of the rows, no cache) for line-per-row input. Gives the same rows per split,
- * the same duplicates and rejects as the one-pass job of {@link EtlTransform} (which stays for multi-line
- * input, failing inputs and 64-bit hash collisions, see {@link #run}).
+ * The two-pass ETL job (one read of the input, no shuffle of the rows, no Spark cache of rows) for line-per-row
+ * input. Gives the same rows per split, the same duplicates and rejects as the one-pass job of
+ * {@link EtlTransform} (which stays for multi-line input, failing inputs and 64-bit hash collisions, see
+ * {@link #run}).
  * <ol>
- * <li>Pass 1 reads and validates every row as {@link EtlTransform#projected} does and keeps per input partition
- * only the seeded hash {@code k} and a second hash {@code k2} of each valid row, by class, as packed long arrays,
- * plus the rejects by reason. On the driver: equal (k, k2) in a class is an exact duplicate (kept in the lowest
- * input partition holding it); the distinct rows of a class in (bucket, k) order (the one-pass job's order) give
- * the {@link SplitPlan} cut points as (bucket, k) thresholds.</li>
- * <li>Pass 2 reads and validates again; each task assigns its rows from the broadcast thresholds, sorts them by
- * (bucket, k) and writes its own {@code part-NNNNN.csv} of every output (NNNNN = input partition), so files per
- * output = input partitions (sized by the {@code partitions} setting).</li>
+ * <li>Pass 1 reads and validates every row as {@link EtlTransform#projected} does; each task packs its input
+ * split's rows (class, bucket, seeded hash {@code k}, second hash {@code k2}, output text) into one {@link Block}
+ * sorted by (bucket, class, k), kept ({@code MEMORY_AND_DISK}) for pass 2, and sends the driver only the (k, k2)
+ * of its valid rows and its rejects by reason. On the driver: equal (k, k2) in a class is an exact duplicate (kept
+ * in the lowest input split holding it); the distinct rows of a class in (bucket, k) order (the one-pass job's
+ * order) give the {@link SplitPlan} cut points as (bucket, k) thresholds.</li>
+ * <li>Pass 2: each task assigns the rows of its block from the broadcast thresholds and writes its own
+ * {@code part-NNNNN.csv} of every output (NNNNN = input split), so files per output = input splits (sized by the
+ * {@code partitions} setting). A lost block is recomputed from the input (deterministic).</li>
  * </ol>
  */
 final class TwoPass {
@@ -68,6 +70,9 @@ final class TwoPass {
 
     /** The outcome of a two-pass run. */
     record Result(Counts counts, SplitPlan plan, Map<String, EtlWriter.Observed> written) { }
+
+    /** Completed two-pass runs in this JVM (tests check that the two-pass job, not the fallback, ran). */
+    static final java.util.concurrent.atomic.AtomicInteger COMPLETED = new java.util.concurrent.atomic.AtomicInteger();
 
     private TwoPass() { }
 
@@ -105,7 +110,7 @@ final class TwoPass {
 
     private static Result runPasses(SparkSession spark, EtlTransform t, EtlWriter writer) {
         long t0 = System.nanoTime();
-        // ---- pass 1: read + validate + hash once, pack each partition's rows (sorted by (bucket, k)) into one cached block
+        // ---- pass 1: read + validate + hash once, pack each partition's rows (sorted by (bucket, class, k)) into one cached block
         Dataset<Row> projected = t.projected().select(col("g"), col("k"), col("k2"), col("b"), col("line"), col("rejected"),
                 col("reason"));
         JavaRDD<Block> blocks = projected.queryExecution().toRdd().toJavaRDD()
@@ -182,6 +187,7 @@ final class TwoPass {
         }
         LOG.info("pass 2 (assign and write {} outputs from the packed rows) in {} s: {}", OUTPUTS.length,
                 seconds(t1, System.nanoTime()), observed);
+        COMPLETED.incrementAndGet();
         return new Result(counts, plan, observed);
     }
 
@@ -208,7 +214,7 @@ final class TwoPass {
         final int[] n = new int[2];
     }
 
-    /** One input partition's rows, validated and hashed, packed and sorted by (bucket, k); cached between the passes. */
+    /** One input partition's rows, validated and hashed, packed and sorted by (bucket, class, k); cached between the passes. */
     static final class Block implements Serializable {
         int partition;
         long rows;
@@ -296,14 +302,16 @@ final class TwoPass {
                 end[n] = used;
                 n++;
             }
-            // Sort by (bucket, k), stable (input order among equal keys).
+            // Sort by (bucket, class, k) as the one-pass job orders its rows, stable (input order among equal keys).
             Integer[] idx = new Integer[n];
             for (int i = 0; i < n; i++) {
                 idx[i] = i;
             }
             final int[] fb = b;
             final long[] fk = k;
-            Arrays.sort(idx, (x, y) -> fb[x] != fb[y] ? Integer.compare(fb[x], fb[y]) : Long.compare(fk[x], fk[y]));
+            final byte[] fg = g;
+            Arrays.sort(idx, (x, y) -> fb[x] != fb[y] ? Integer.compare(fb[x], fb[y])
+                    : fg[x] != fg[y] ? Byte.compare(fg[x], fg[y]) : Long.compare(fk[x], fk[y]));
             Block out = new Block();
             out.partition = partition;
             out.rows = rows;
