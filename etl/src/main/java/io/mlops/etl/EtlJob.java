@@ -29,7 +29,10 @@ import java.util.Set;
  * ({@code docs/contracts/etl-job.md}). Invariant: rows read = rows written + rejected + duplicates.
  *
  * <p>This class is the entry (local {@link #main}, Glue {@link #runGlue}), loads the settings, clears the output,
- * checks the header and runs the steps below. How the data flows (one read of the input, one shuffle, one cache):
+ * checks the header and runs the two-pass job ({@link TwoPass}: one read, no shuffle of the rows, a packed block
+ * per input split, a per-task writer of all outputs), which gives the same rows per split as the one-pass job
+ * below; the one-pass job runs instead for multi-line input, failing count checks and 64-bit hash collisions
+ * (or with {@code -Detl.twoPass=false}). How the one-pass job's data flows (one read, one shuffle, one cache):
  * <ol>
  * <li>Spark's CSV reader parses every field as a string; a row with the wrong field count keeps its raw
  * line in {@code _corrupt_record} ({@link EtlTransform}).</li>
