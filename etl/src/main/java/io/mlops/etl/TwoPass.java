@@ -90,7 +90,8 @@ final class TwoPass {
         long splitBytes = Math.max(1, (t.input.bytes + t.partitions - 1) / t.partitions);
         spark.conf().set(MAX_PARTITION_BYTES, String.valueOf(splitBytes));
         spark.conf().set(OPEN_COST, "0");
-        spark.conf().set(MIN_PARTITIONS, String.valueOf(t.partitions));
+        // Spark's split size is min(maxPartitionBytes, max(openCost, bytes / minPartitionNum)): with 1, it is splitBytes.
+        spark.conf().set(MIN_PARTITIONS, "1");
         try {
             return runPasses(spark, t, writer);
         } finally {
