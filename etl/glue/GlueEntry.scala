@@ -1,4 +1,4 @@
-// AWS Glue 5.0 (Spark 3.5, Scala 2.12) entry script of the ETL job. Glue compiles this file at job
+// AWS Glue 5.1 (Spark 3.5.6, Scala 2.12) entry script of the ETL job. Glue compiles this file at job
 // start; the job's logic is the Java class io.mlops.etl.EtlJob in the ETL jar (--extra-jars).
 // Glue job settings: --job-language scala, --class GlueApp, script location = this file.
 // The build compiles it against the ETL classes and stubs of the Glue API (etl/src/glue-stubs), so a

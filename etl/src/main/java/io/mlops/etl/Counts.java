@@ -15,6 +15,17 @@ final class Counts {
     long rejected;
     long duplicates;
 
+    /** From the two-pass job's first pass ({@link TwoPass}); {@code rows} per bucket is not known there (empty). */
+    Counts(long rowsRead, long rejected, long duplicates, long[] classRows, Map<String, Long> byReason) {
+        this.rows = new long[2][0];
+        this.rowsRead = rowsRead;
+        this.rejected = rejected;
+        this.duplicates = duplicates;
+        this.classRows[0] = classRows[0];
+        this.classRows[1] = classRows[1];
+        this.byReason.putAll(byReason);
+    }
+
     /** From rows (b, g, dup, reason, count). */
     Counts(List<Row> aggregate, int buckets) {
         rows = new long[2][buckets];

@@ -29,7 +29,10 @@ import java.util.Set;
  * ({@code docs/contracts/etl-job.md}). Invariant: rows read = rows written + rejected + duplicates.
  *
  * <p>This class is the entry (local {@link #main}, Glue {@link #runGlue}), loads the settings, clears the output,
- * checks the header and runs the steps below. How the data flows (one read of the input, one shuffle, one cache):
+ * checks the header and runs the two-pass job ({@link TwoPass}: one read, no shuffle of the rows, a packed block
+ * per input split, a per-task writer of all outputs), which gives the same rows per split as the one-pass job
+ * below; the one-pass job runs instead for multi-line input, failing count checks and 64-bit hash collisions
+ * (or with {@code -Detl.twoPass=false}). How the one-pass job's data flows (one read, one shuffle, one cache):
  * <ol>
  * <li>Spark's CSV reader parses every field as a string; a row with the wrong field count keeps its raw
  * line in {@code _corrupt_record} ({@link EtlTransform}).</li>
@@ -58,6 +61,8 @@ public final class EtlJob {
     static final String MANIFEST = "manifest.json";
     static final String PART_FILE = "part-00000.csv";
 
+    /** System property: {@code false} runs the one-pass job (shuffle + cache) even where the two-pass job could run. */
+    static final String TWO_PASS = "etl.twoPass";
     private static final String HUGE_METHOD_LIMIT = "spark.sql.codegen.hugeMethodLimit";
 
     private EtlJob() { }
@@ -164,6 +169,20 @@ public final class EtlJob {
         long t0 = System.nanoTime();
         EtlSettings settings = loaded.settings();
         EtlTransform lines = new EtlTransform(spark, settings, loaded.where(), input, header, out, false);
+        if (!"false".equals(System.getProperty(TWO_PASS, "true"))) {
+            EtlWriter twoPassWriter = new EtlWriter(settings, lines.names, out, outFs);
+            try {
+                TwoPass.Result r = TwoPass.run(spark, lines, twoPassWriter);
+                EtlManifest manifest = ManifestBuilder.build(args, input, header, loaded, lines.partitions, lines.names,
+                        r.counts(), r.written());
+                ManifestBuilder.checkConsistent(r.counts(), r.plan(), r.written(), manifest.rowsWritten());
+                ObjectNode json = ManifestJson.encode(manifest);
+                ManifestJson.write(outFs, new Path(out, MANIFEST), json);
+                return json;
+            } catch (TwoPass.Fallback e) {
+                LOG.info("running the one-pass job instead of the two-pass job: {}", e.getMessage());
+            }
+        }
         Dataset<Row> lineRows = lines.validatedAndDeduplicated().persist(StorageLevel.MEMORY_AND_DISK());
         Counts lineCounts = lines.counts(lineRows);
         Long broken = lineCounts.byReason.get(EtlTransform.QUOTED_LINE_BREAK);

@@ -55,6 +55,8 @@ final class EtlTransform {
     static final String LINE_BREAK = "line_break_in_value:";
     private static final long AUTO_PARTITION_BYTES = 64L << 20;
     private static final int BUCKETS_PER_PARTITION = 1024;
+    /** Extra hashed value that makes {@code k2} independent of {@code k}. */
+    private static final long SECOND_HASH_SALT = 0x9E3779B97F4A7C15L;
 
     final SparkSession spark;
     final EtlSettings settings;
@@ -107,6 +109,45 @@ final class EtlTransform {
      * as CSV text), and for rejected rows {@code reason} and {@code rejected} (the row as CSV text).
      */
     Dataset<Row> validatedAndDeduplicated() {
+        List<Column> order = new ArrayList<>(List.of(col("k")));
+        order.addAll(contentColumns());
+        WindowSpec bucketClass = Window.partitionBy(col("b"), col("g")).orderBy(order.toArray(new Column[0]));
+        return projected().drop("k2")
+                .repartition(partitions, col("b"))
+                .select(col("b"), col("g"), col("line"), col("rejected"), col("reason"),
+                        col("g").lt(2).and(row_number().over(bucketClass).notEqual(functions.rank().over(bucketClass))).as("dup"),
+                        functions.dense_rank().over(bucketClass).minus(1).cast(DataTypes.LongType).as("rank"));
+    }
+
+    /** Internal columns of identity besides the features: the label and dropped columns. */
+    private int identityCount() {
+        int n = 0;
+        for (String name : names) {
+            if (settings.columns().stream().noneMatch(f -> f.name().equals(name))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The content of a row as hashed and ordered: line, identity columns, rejected text. */
+    List<Column> contentColumns() {
+        List<Column> content = new ArrayList<>();
+        content.add(col("line"));
+        for (int i = 0; i < identityCount(); i++) {
+            content.add(col("i" + i));
+        }
+        content.add(col("rejected"));
+        return content;
+    }
+
+    /**
+     * One row per input row, no shuffle: {@code line}, identity columns {@code i<n>}, {@code rejected},
+     * {@code reason}, group {@code g}, the seeded hash {@code k} of the content and its bucket {@code b}
+     * (the unit of the seeded order: rows are ordered by (b, k)), plus {@code k2}, a second, independent
+     * 64-bit hash of the same content (equal (k, k2) is taken as equal content by the two-pass job).
+     */
+    Dataset<Row> projected() {
         // Read under the header's own names (so Spark's header check agrees), then rename to positions.
         List<StructField> fields = new ArrayList<>();
         List<String> positional = new ArrayList<>();
@@ -234,21 +275,12 @@ final class EtlTransform {
         hashed.add(lit(settings.seed()));
         hashed.addAll(content);
         Column k = col("k");
-
-        // Rows are spread over `buckets` buckets by a seeded hash k of their content, and sorted by
-        // (bucket, class, k, content): identical rows are neighbours (`dup` marks the later copies), the
-        // distinct rows of a class in a bucket get consecutive ranks in a seeded random order.
-        List<Column> order = new ArrayList<>(List.of(k));
-        order.addAll(content);
-        WindowSpec bucketClass = Window.partitionBy(col("b"), col("g")).orderBy(order.toArray(new Column[0]));
+        List<Column> hashed2 = new ArrayList<>(hashed);
+        hashed2.add(1, lit(SECOND_HASH_SALT));
         return raw.select(col("*"), problem.as("problem"))
                 .select(narrow.toArray(new Column[0]))
-                .select(col("*"), xxhash64(hashed.toArray(new Column[0])).as("k"))
-                .select(col("*"), functions.pmod(k, lit((long) buckets)).cast(DataTypes.IntegerType).as("b"))
-                .repartition(partitions, col("b"))
-                .select(col("b"), col("g"), col("line"), col("rejected"), col("reason"),
-                        col("g").lt(2).and(row_number().over(bucketClass).notEqual(functions.rank().over(bucketClass))).as("dup"),
-                        functions.dense_rank().over(bucketClass).minus(1).cast(DataTypes.LongType).as("rank"));
+                .select(col("*"), xxhash64(hashed.toArray(new Column[0])).as("k"), xxhash64(hashed2.toArray(new Column[0])).as("k2"))
+                .select(col("*"), functions.pmod(k, lit((long) buckets)).cast(DataTypes.IntegerType).as("b"));
     }
 
     /** The fields as one CSV line: comma-separated, quoted (with doubled quotes) where needed, nulls empty. */

@@ -62,10 +62,23 @@ final class EtlWriter {
         writeAll(cached, null, false);
     }
 
+    /** The header line of the features (baseline; the splits have {@code y,} before it), without line end. */
+    String featureHeader() {
+        List<String> featureNames = settings.columns().stream().map(EtlSettings.Column::name).toList();
+        return String.join(",", featureNames.stream().map(EtlWriter::csvText).toList());
+    }
+
+    /** The header line of {@code rejected/}, without line end. */
+    String rejectedHeader() {
+        List<String> rejectedHeader = new ArrayList<>(List.of("reject_reason", "reject_value"));
+        names.forEach(n -> rejectedHeader.add(csvText(n)));
+        rejectedHeader.add("reject_raw_record");
+        return String.join(",", rejectedHeader);
+    }
+
     /** Writes the rejected rows and, when {@code all}, the splits and the baseline, concurrently. */
     private Map<String, Observed> writeAll(Dataset<Row> cached, Column split, boolean all) {
-        List<String> featureNames = settings.columns().stream().map(EtlSettings.Column::name).toList();
-        String featureHeader = String.join(",", featureNames.stream().map(EtlWriter::csvText).toList());
+        String featureHeader = featureHeader();
         Map<String, java.util.concurrent.Callable<Observed>> jobs = new LinkedHashMap<>();
         if (all) {
             Column kept = col("g").lt(2).and(col("dup").unary_$bang());
@@ -78,11 +91,9 @@ final class EtlWriter {
             Dataset<Row> train = cached.filter(kept.and(split.equalTo(0)));
             jobs.put(BASELINE, () -> write(train, col("line"), featureHeader, BASELINE));
         }
-        List<String> rejectedHeader = new ArrayList<>(List.of("reject_reason", "reject_value"));
-        names.forEach(n -> rejectedHeader.add(csvText(n)));
-        rejectedHeader.add("reject_raw_record");
         Dataset<Row> rejected = cached.filter(col("g").equalTo(2));
-        jobs.put(REJECTED, () -> write(rejected, col("rejected"), String.join(",", rejectedHeader), REJECTED));
+        String rejectedHeader = rejectedHeader();
+        jobs.put(REJECTED, () -> write(rejected, col("rejected"), rejectedHeader, REJECTED));
 
         ExecutorService pool = Executors.newFixedThreadPool(jobs.size(), r -> {
             Thread t = new Thread(r, "etl-writer");

@@ -182,6 +182,33 @@ class BankZipTest {
     }
 
     @Test
+    void theTwoPassJobWritesTheSameRowsAndNumbersAsTheOnePassJob() throws IOException {
+        Path onePass = tmp.resolve("one-pass");
+        Path twoPass = tmp.resolve("two-pass");
+        int completed = TwoPass.COMPLETED.get();
+        JsonNode two = TestData.run("--input", TestData.BANK_ZIP.toString(), "--output", twoPass.toString(), "--execution-id", "exec-1");
+        assertThat(TwoPass.COMPLETED.get()).as("the two-pass job ran (no fallback)").isEqualTo(completed + 1);
+        System.setProperty(EtlJob.TWO_PASS, "false");
+        JsonNode one;
+        try {
+            one = TestData.run("--input", TestData.BANK_ZIP.toString(), "--output", onePass.toString(), "--execution-id", "exec-1");
+        } finally {
+            System.clearProperty(EtlJob.TWO_PASS);
+        }
+        assertThat(TwoPass.COMPLETED.get()).as("the one-pass job ran").isEqualTo(completed + 1);
+        for (String o : OUTPUTS) {
+            assertThat(TestData.rows(twoPass, o)).as(o).containsExactlyInAnyOrderElementsOf(TestData.rows(onePass, o));
+            // One input split (the zip is below 64 MB): the same file, byte for byte, in the same (bucket, class, k) order.
+            assertThat(TestData.parts(twoPass, o)).as(o).hasSize(1);
+            assertThat(Files.readAllBytes(twoPass.resolve(o).resolve(EtlJob.PART_FILE))).as(o)
+                    .isEqualTo(Files.readAllBytes(onePass.resolve(o).resolve(EtlJob.PART_FILE)));
+        }
+        for (String field : List.of("rowsRead", "rowsWritten", "duplicates", "rejected", "splits", "baseline", "valid")) {
+            assertThat(two.get(field)).as(field).isEqualTo(one.get(field));
+        }
+    }
+
+    @Test
     void anotherSeedGivesAnotherSplitOfTheSameSizes() {
         assertThat(TestData.rows(otherSeed, "train")).isNotEqualTo(TestData.rows(first, "train"));
         assertThat(new LinkedHashSet<>(TestData.rows(otherSeed, "test"))).isNotEqualTo(new LinkedHashSet<>(TestData.rows(first, "test")));

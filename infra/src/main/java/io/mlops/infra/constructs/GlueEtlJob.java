@@ -21,7 +21,7 @@ import io.mlops.infra.validation.Suppress;
 import software.constructs.Construct;
 
 /**
- * The Glue 5.0 Spark (Scala) ETL job: entry script {@code etl/glue/GlueEntry.scala} (object
+ * The Glue 5.1 (Spark 3.5.6, Scala 2.12.18, Java 17) Spark (Scala) ETL job: entry script {@code etl/glue/GlueEntry.scala} (object
  * {@code GlueApp}) uploaded as an asset; the per-commit ETL jar arrives per run as
  * {@code --extra-jars} from LaunchEtl. Its own role reads {@code datasets/} and {@code builds/},
  * writes {@code runs/<exec>/etl/}; a security configuration encrypts S3 output, continuous
@@ -32,7 +32,7 @@ import software.constructs.Construct;
 public final class GlueEtlJob extends Construct {
 
 
-    public static final String GLUE_VERSION = "5.0";
+    public static final String GLUE_VERSION = "5.1";
     private final String jobName;
     private final String jobArn;
     private final Role role;

@@ -32,7 +32,7 @@ class PipelineConstructsTest {
     @Test
     void etlJobHasItsPropsAndAnEncryptingSecurityConfiguration() {
         template.hasResourceProperties("AWS::Glue::Job", Match.objectLike(Map.of(
-                "Name", "p-etl", "GlueVersion", "5.0", "WorkerType", "G.1X", "NumberOfWorkers", 3, "Timeout", 60,
+                "Name", "p-etl", "GlueVersion", "5.1", "WorkerType", "G.1X", "NumberOfWorkers", 3, "Timeout", 60,
                 "ExecutionProperty", Map.of("MaxConcurrentRuns", 3))));
         template.hasResourceProperties("AWS::Glue::SecurityConfiguration", Map.of("Name", "p-etl-security",
                 "EncryptionConfiguration", Match.objectLike(Map.of(

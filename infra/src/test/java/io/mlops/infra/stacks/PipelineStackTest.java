@@ -344,7 +344,7 @@ class PipelineStackTest {
     @Test
     void etlJobIsGlue5ScalaWithItsOwnRoleSecurityConfigurationAndContinuousLogs() {
         template.hasResourceProperties("AWS::Glue::Job", Match.objectLike(Map.of(
-                "Name", "mlops-etl", "GlueVersion", "5.0",
+                "Name", "mlops-etl", "GlueVersion", "5.1",
                 "Command", Match.objectLike(Map.of("Name", "glueetl", "ScriptLocation", Match.anyValue())),
                 "DefaultArguments", Match.objectLike(Map.of("--job-language", "scala", "--class", "GlueApp",
                         "--enable-continuous-cloudwatch-log", "true")),
