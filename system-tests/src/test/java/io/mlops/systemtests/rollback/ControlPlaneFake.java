@@ -102,6 +102,8 @@ final class ControlPlaneFake implements BeforeAllCallback, AfterAllCallback, Bef
     String refuseUpdateOf;
     /** When set, the model the update creates runs this package instead of the ModelPackageArn parameter. */
     String deployedPackageOverride;
+    /** ListModelPackages calls answered (one per page). */
+    int listCalls;
     private int pollsLeft;
     private String pendingExecutionId;
 
@@ -129,6 +131,7 @@ final class ControlPlaneFake implements BeforeAllCallback, AfterAllCallback, Bef
             outcome = Outcome.SUCCEEDS;
             deployedPackageOverride = null;
             refuseUpdateOf = null;
+            listCalls = 0;
             pollsLeft = 0;
             pendingExecutionId = null;
         }
@@ -250,8 +253,17 @@ final class ControlPlaneFake implements BeforeAllCallback, AfterAllCallback, Bef
                     java.util.Collections.reverse(list);
                 }
                 int max = in.path("MaxResults").asInt(100);
+                if (max < 1 || max > 100) {
+                    return jsonError("ValidationException", "MaxResults must be 1-100, was " + max);
+                }
+                int from = in.hasNonNull("NextToken") ? Integer.parseInt(in.get("NextToken").asText()) : 0;
+                int to = Math.min(from + max, list.size());
+                if (to < list.size()) {
+                    out.put("NextToken", String.valueOf(to));
+                }
+                listCalls++;
                 ArrayNode summaries = out.putArray("ModelPackageSummaryList");
-                for (Pkg p : list.subList(0, Math.min(max, list.size()))) {
+                for (Pkg p : list.subList(Math.min(from, list.size()), to)) {
                     ObjectNode s = summaries.addObject();
                     s.put("ModelPackageGroupName", GROUP);
                     s.put("ModelPackageVersion", p.version);

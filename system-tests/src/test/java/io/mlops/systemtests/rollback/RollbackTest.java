@@ -106,6 +106,23 @@ class RollbackTest {
     }
 
     @Test
+    void findsTheVersionInProductionBeyondTheFirstPageOfApprovedVersions() {
+        // 250 Approved versions: v10 is in Production (so 240 newer ones were approved but never promoted), v9 before it.
+        for (int v = 1; v <= 250; v++) {
+            aws.version(v, "Approved", v == 10 ? "Production" : "Archived", v == 10 ? "Deployed" : "Retired");
+        }
+        aws.deployed(10, "exec-10");
+
+        Plan plan = rollback.plan(ControlPlaneFake.STACK, ControlPlaneFake.GROUP, Optional.empty(), ID);
+
+        assertThat(aws.listCalls).isEqualTo(3);
+        assertThat(plan.from().version()).isEqualTo("10");
+        assertThat(plan.to().version()).isEqualTo("9");
+        assertThat(rollback.list(ControlPlaneFake.STACK, ControlPlaneFake.GROUP)).hasSize(250)
+                .extracting(Rollback.Version::version).startsWith("250", "249").endsWith("2", "1");
+    }
+
+    @Test
     void failsWhenNoApprovedVersionIsOlderThanTheOneInProduction() {
         aws.version(1, "Rejected", "Rejected", "Rejected");
         aws.version(2, "Approved", "Production", "Deployed");
