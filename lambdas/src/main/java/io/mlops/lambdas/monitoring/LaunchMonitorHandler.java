@@ -148,6 +148,7 @@ public final class LaunchMonitorHandler extends JsonStreamHandler<MonitorSchedul
         Map<String, String> environment = new LinkedHashMap<>(config.jobEnvironment());
         environment.put(Monitoring.ENV_NAMESPACE, config.namespace());
         environment.put(Monitoring.ENV_SETTINGS, settings(environment.get(Monitoring.ENV_SETTINGS), model, window));
+        checkEnvironment(environment);
         return CreateProcessingJobRequest.builder()
                 .processingJobName(name)
                 .appSpecification(AppSpecification.builder().imageUri(model.imageUri()).containerEntrypoint(Monitoring.ENTRY_POINT).build())
@@ -160,6 +161,38 @@ public final class LaunchMonitorHandler extends JsonStreamHandler<MonitorSchedul
                 // No network isolation: the job publishes its metrics to CloudWatch itself (ADR 0105).
                 .networkConfig(NetworkConfig.builder().enableNetworkIsolation(false).enableInterContainerTrafficEncryption(true).build())
                 .build();
+    }
+
+    /** CreateProcessingJob Environment: at most 100 entries, keys {@code [a-zA-Z_][a-zA-Z0-9_]*} and values of at most 256 characters. */
+    static final int MAX_ENVIRONMENT_ENTRIES = 100;
+    static final int MAX_ENVIRONMENT_LENGTH = 256;
+    private static final java.util.regex.Pattern ENVIRONMENT_KEY = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+    /**
+     * Fails, naming the entry, where SageMaker would refuse the job's Environment (CreateProcessingJob: at most 100
+     * entries, keys {@code [a-zA-Z_][a-zA-Z0-9_]*} of at most 256 characters, values of at most 256), so a bad
+     * MONITOR_JOB_ENVIRONMENT fails each invocation with the fix instead of a ValidationException.
+     */
+    static void checkEnvironment(Map<String, String> environment) {
+        List<String> problems = new ArrayList<>();
+        if (environment.size() > MAX_ENVIRONMENT_ENTRIES) {
+            problems.add(environment.size() + " entries (SageMaker allows " + MAX_ENVIRONMENT_ENTRIES + ")");
+        }
+        environment.forEach((key, value) -> {
+            if (key.length() > MAX_ENVIRONMENT_LENGTH || !ENVIRONMENT_KEY.matcher(key).matches()) {
+                problems.add("key '" + (key.length() > 80 ? key.substring(0, 80) + "..." : key) + "' (keys: "
+                        + ENVIRONMENT_KEY.pattern() + ", at most " + MAX_ENVIRONMENT_LENGTH + " characters)");
+            }
+            if (value.length() > MAX_ENVIRONMENT_LENGTH) {
+                problems.add(key + " has " + value.length() + " characters (at most " + MAX_ENVIRONMENT_LENGTH + ")");
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("the monitor job's environment is not what CreateProcessingJob accepts: "
+                    + String.join("; ", problems) + ". " + Monitoring.ENV_SETTINGS + " carries the endpoint and the window "
+                    + "(about 120 characters); set thresholds in config/run-settings.json monitoring.* (they travel with "
+                    + "the model), not in MONITOR_JOB_ENVIRONMENT, and redeploy.");
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -22,7 +23,17 @@ public record RunSettings(Etl etl, Training training, Evaluation evaluation, Qua
 
     /** Metrics the Evaluate handler can gate on: keys of {@code binary_classification_metrics}. */
     public static final Set<String> GATE_METRICS = Set.of("auc", "pr_auc", "accuracy", "precision", "recall", "f1");
-    static final Set<String> GLUE_WORKER_TYPES = Set.of("G.025X", "G.1X", "G.2X", "G.4X", "G.8X");
+    /**
+     * Glue worker types for a batch Spark job (StartJobRun WorkerType; G.025X is for streaming jobs only, Z.2X for
+     * Ray; G.4X and G.8X only in some Regions, docs/configuration.md).
+     */
+    static final Set<String> GLUE_WORKER_TYPES = Set.of("G.1X", "G.2X", "G.4X", "G.8X");
+    /**
+     * The longest a job of one pipeline action may run: CodePipeline fails a Lambda invoke action that has not
+     * succeeded within 24 hours (the job would run on, unwatched); 23 hours leave one for queueing, the handler's
+     * polls and the rest of the action.
+     */
+    static final int MAX_ACTION_JOB_SECONDS = 23 * 3600;
     static final Pattern INSTANCE_TYPE = Pattern.compile("ml\\.[a-z0-9-]+\\.[a-z0-9]+");
 
     public RunSettings {
@@ -187,21 +198,30 @@ public record RunSettings(Etl etl, Training training, Evaluation evaluation, Qua
     /** Checks ranges; one message lists every problem. */
     public void validate(String source) {
         List<String> problems = new ArrayList<>();
-        if (!GLUE_WORKER_TYPES.contains(etl.workerType())) {
-            problems.add("etl.workerType '" + etl.workerType() + "' is not one of " + GLUE_WORKER_TYPES);
-        }
         range(problems, "etl.numberOfWorkers", etl.numberOfWorkers(), 2, 299);
-        range(problems, "etl.timeoutMinutes", etl.timeoutMinutes(), 1, 2880);
+        if ("G.025X".equals(etl.workerType())) {
+            problems.add("etl.workerType 'G.025X' is for Glue streaming jobs only; the ETL is a batch Spark job: use "
+                    + "G.1X or larger");
+        } else if (!GLUE_WORKER_TYPES.contains(etl.workerType())) {
+            problems.add("etl.workerType '" + etl.workerType() + "' is not one of " + new TreeSet<>(GLUE_WORKER_TYPES));
+        }
+        actionBound(problems, "etl.timeoutMinutes", etl.timeoutMinutes(), 1, MAX_ACTION_JOB_SECONDS / 60, "minutes");
         etl.arguments().keySet().stream().filter(k -> !k.startsWith("--"))
                 .forEach(k -> problems.add("etl.arguments key '" + k + "' must start with '--'"));
         instanceType(problems, "training.instanceType", training.instanceType());
         range(problems, "training.instanceCount", training.instanceCount(), 1, 100);
         range(problems, "training.volumeSizeGb", training.volumeSizeGb(), 1, 16384);
-        range(problems, "training.maxRuntimeSeconds", training.maxRuntimeSeconds(), 60, 432000);
+        actionBound(problems, "training.maxRuntimeSeconds", training.maxRuntimeSeconds(), 60, MAX_ACTION_JOB_SECONDS,
+                "seconds");
         range(problems, "training.warmPoolKeepAliveSeconds", training.warmPoolKeepAliveSeconds(), 0, 3600);
         if (training.spot().enabled() && training.spot().maxWaitSeconds() < training.maxRuntimeSeconds()) {
             problems.add("training.spot.maxWaitSeconds (" + training.spot().maxWaitSeconds()
                     + ") must be >= training.maxRuntimeSeconds (" + training.maxRuntimeSeconds() + ")");
+        }
+        if (training.spot().enabled()) {
+            // MaxWaitTimeInSeconds bounds the whole job, spot waits included: it is what the action waits for.
+            actionBound(problems, "training.spot.maxWaitSeconds", training.spot().maxWaitSeconds(), 1,
+                    MAX_ACTION_JOB_SECONDS, "seconds");
         }
         training.hyperparameters().keySet().stream().filter(k -> k.startsWith(Monitoring.HYPERPARAMETER_PREFIX))
                 .forEach(k -> problems.add("training.hyperparameters." + k + " is reserved for the drift thresholds: "
@@ -217,7 +237,8 @@ public record RunSettings(Etl etl, Training training, Evaluation evaluation, Qua
             }
         });
         instanceType(problems, "evaluation.instanceType", evaluation.instanceType());
-        range(problems, "evaluation.maxRuntimeSeconds", evaluation.maxRuntimeSeconds(), 60, 432000);
+        actionBound(problems, "evaluation.maxRuntimeSeconds", evaluation.maxRuntimeSeconds(), 60,
+                MAX_ACTION_JOB_SECONDS, "seconds");
         if (!GATE_METRICS.contains(qualityGate.metric())) {
             problems.add("qualityGate.metric '" + qualityGate.metric() + "' is not one of " + GATE_METRICS);
         }
@@ -236,6 +257,17 @@ public record RunSettings(Etl etl, Training training, Evaluation evaluation, Qua
     private static void range(List<String> problems, String key, int value, int min, int max) {
         if (value < min || value > max) {
             problems.add(key + " " + value + " must be within [" + min + ", " + max + "]");
+        }
+    }
+
+    /** A job's time limit, which must end before CodePipeline gives up on the action at 24 hours. */
+    private static void actionBound(List<String> problems, String key, int value, int min, int max, String unit) {
+        if (value < min) {
+            problems.add(key + " " + value + " must be within [" + min + ", " + max + "]");
+        } else if (value > max) {
+            problems.add(key + " " + value + " " + unit + " is more than " + max + " (23 hours): CodePipeline fails "
+                    + "an action that has not succeeded within 24 hours while the job runs on; split the work or "
+                    + "use larger instances or more workers");
         }
     }
 

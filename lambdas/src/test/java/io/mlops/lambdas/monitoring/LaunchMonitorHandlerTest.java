@@ -16,11 +16,13 @@ import io.mlops.lambdas.testing.AwsStub;
 import io.mlops.lambdas.testing.Fixtures;
 import io.mlops.lambdas.testing.TestContext;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.sagemaker.model.CreateProcessingJobRequest;
 
 class LaunchMonitorHandlerTest {
     @RegisterExtension
@@ -194,6 +196,27 @@ class LaunchMonitorHandlerTest {
         assertThatThrownBy(() -> config(Map.of(EnvNames.MONITOR_ROLE_ARN, "mlops-monitor")))
                 .hasMessageContaining("IAM role ARN");
         assertThat(config(Map.of()).kmsKeyId()).isEqualTo(Optional.of("arn:aws:kms:us-east-1:123456789012:key/k"));
+    }
+
+    @Test
+    void failsOnAJobEnvironmentSageMakerWouldRefuseNamingTheEntry() {
+        ServingModel model = new ServingModel("e".repeat(63), "config", List.of("AllTraffic"), "model", "image",
+                "s3://b/model.tar.gz", null);
+        MonitorWindow window = MonitorWindow.before("2026-12-03T15:10:00Z");
+        // The longest endpoint name SageMaker allows still fits: our own settings stay under 256 characters.
+        CreateProcessingJobRequest fits = LaunchMonitorHandler.request(config(Map.of(EnvNames.MONITOR_JOB_ENVIRONMENT, "{}")),
+                model, window, List.of("AllTraffic"), "mlops-monitor-2026120314");
+        assertThat(fits.environment().get(Monitoring.ENV_SETTINGS).length()).isLessThanOrEqualTo(200);
+
+        String longThresholds = "{\\\"psi_threshold\\\": 0.2, \\\"note\\\": \\\"" + "x".repeat(150) + "\\\"}";
+        LaunchMonitorConfig tooLong = config(Map.of(EnvNames.MONITOR_JOB_ENVIRONMENT,
+                "{\"MONITOR_SETTINGS\":\"" + longThresholds + "\",\"1BAD\":\"x\"}"));
+        assertThatThrownBy(() -> LaunchMonitorHandler.request(tooLong, model, window, List.of("AllTraffic"), "n"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("MONITOR_SETTINGS has ")
+                .hasMessageContaining("characters (at most 256)")
+                .hasMessageContaining("key '1BAD'")
+                .hasMessageContaining("config/run-settings.json monitoring.*");
     }
 
     @Test

@@ -122,4 +122,31 @@ class RunSettingsTest {
                 .hasMessageContaining("qualityGate.metric 'roc'")
                 .hasMessageContaining("qualityGate.threshold 1.5");
     }
+
+    @Test
+    void failsOnJobTimeLimitsLongerThanAPipelineActionWaitsNamingTheLimit() {
+        assertThatThrownBy(() -> parse("{\"etl\":{\"timeoutMinutes\":2880},"
+                + "\"training\":{\"maxRuntimeSeconds\":86400,\"spot\":{\"enabled\":true,\"maxWaitSeconds\":172800}},"
+                + "\"evaluation\":{\"maxRuntimeSeconds\":432000}}"))
+                .isInstanceOf(JobFailedException.class)
+                .hasMessageContaining("etl.timeoutMinutes 2880 minutes is more than 1380 (23 hours): CodePipeline fails an "
+                        + "action that has not succeeded within 24 hours")
+                .hasMessageContaining("training.maxRuntimeSeconds 86400 seconds is more than 82800")
+                .hasMessageContaining("training.spot.maxWaitSeconds 172800 seconds is more than 82800")
+                .hasMessageContaining("evaluation.maxRuntimeSeconds 432000 seconds is more than 82800");
+        // The limits themselves are accepted.
+        assertThat(parse("{\"etl\":{\"timeoutMinutes\":1380},\"training\":{\"maxRuntimeSeconds\":82800,"
+                + "\"spot\":{\"enabled\":true,\"maxWaitSeconds\":82800}},\"evaluation\":{\"maxRuntimeSeconds\":82800}}")
+                .training().spot().maxWaitSeconds()).isEqualTo(82800);
+    }
+
+    @Test
+    void failsOnAStreamingOnlyGlueWorkerTypeSayingWhichToUse() {
+        assertThatThrownBy(() -> parse("{\"etl\":{\"workerType\":\"G.025X\"}}"))
+                .isInstanceOf(JobFailedException.class)
+                .hasMessageContaining("etl.workerType 'G.025X' is for Glue streaming jobs only")
+                .hasMessageContaining("use G.1X or larger");
+        assertThatThrownBy(() -> parse("{\"etl\":{\"workerType\":\"Z.2X\"}}"))
+                .hasMessageContaining("etl.workerType 'Z.2X' is not one of [G.1X, G.2X, G.4X, G.8X]");
+    }
 }

@@ -27,11 +27,14 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * SDK clients for this module, all configured by the lambdas module's {@link ClientFactory}
  * (url-connection HTTP client, one region, one credentials provider, optional endpoint override for
  * tests): S3, SageMaker, Glue and CodePipeline exactly as the handlers build them; SageMaker runtime,
- * CloudFormation, ECR and Step Functions with a 60 s socket timeout.
+ * CloudFormation, ECR and Step Functions with a 70 s socket timeout (InvokeEndpoint: API Reference).
  */
 public final class AwsClients {
-    /** Socket timeout of the other services' clients: an InvokeEndpoint call may take up to 60 s. */
-    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Socket timeout of the other services' clients. A model container may take up to 60 s to answer
+     * InvokeEndpoint; the API Reference recommends a 70 s socket timeout for models that take 50-60 s.
+     */
+    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(70);
 
     private final Region region;
     private final ClientFactory core;
