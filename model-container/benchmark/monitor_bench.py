@@ -15,6 +15,7 @@ them into rows and fields, which any monitor must do. monitor / floor says what 
 comparison and the report cost on top of reading the capture.
 """
 import argparse
+import base64
 import json
 import os
 import resource
@@ -37,7 +38,6 @@ GOAL_SECONDS = 60
 
 def floor(capture_dir):
     """Reads and splits every capture record under capture_dir; prints the record and field counts."""
-    import base64
     records = fields = bad = 0
     for path in sorted(Path(capture_dir).rglob("*.jsonl")):
         with open(path, "rb") as f:

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.AppSpecification;
@@ -163,10 +164,9 @@ public final class LaunchMonitorHandler extends JsonStreamHandler<MonitorSchedul
                 .build();
     }
 
-    /** CreateProcessingJob Environment: at most 100 entries, keys {@code [a-zA-Z_][a-zA-Z0-9_]*} and values of at most 256 characters. */
     static final int MAX_ENVIRONMENT_ENTRIES = 100;
     static final int MAX_ENVIRONMENT_LENGTH = 256;
-    private static final java.util.regex.Pattern ENVIRONMENT_KEY = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    private static final Pattern ENVIRONMENT_KEY = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
     /**
      * Fails, naming the entry, where SageMaker would refuse the job's Environment (CreateProcessingJob: at most 100

@@ -214,11 +214,11 @@ public record RunSettings(Etl etl, Training training, Evaluation evaluation, Qua
         actionBound(problems, "training.maxRuntimeSeconds", training.maxRuntimeSeconds(), 60, MAX_ACTION_JOB_SECONDS,
                 "seconds");
         range(problems, "training.warmPoolKeepAliveSeconds", training.warmPoolKeepAliveSeconds(), 0, 3600);
-        if (training.spot().enabled() && training.spot().maxWaitSeconds() < training.maxRuntimeSeconds()) {
-            problems.add("training.spot.maxWaitSeconds (" + training.spot().maxWaitSeconds()
-                    + ") must be >= training.maxRuntimeSeconds (" + training.maxRuntimeSeconds() + ")");
-        }
         if (training.spot().enabled()) {
+            if (training.spot().maxWaitSeconds() < training.maxRuntimeSeconds()) {
+                problems.add("training.spot.maxWaitSeconds (" + training.spot().maxWaitSeconds()
+                        + ") must be >= training.maxRuntimeSeconds (" + training.maxRuntimeSeconds() + ")");
+            }
             // MaxWaitTimeInSeconds bounds the whole job, spot waits included: it is what the action waits for.
             actionBound(problems, "training.spot.maxWaitSeconds", training.spot().maxWaitSeconds(), 1,
                     MAX_ACTION_JOB_SECONDS, "seconds");
@@ -262,12 +262,12 @@ public record RunSettings(Etl etl, Training training, Evaluation evaluation, Qua
 
     /** A job's time limit, which must end before CodePipeline gives up on the action at 24 hours. */
     private static void actionBound(List<String> problems, String key, int value, int min, int max, String unit) {
-        if (value < min) {
-            problems.add(key + " " + value + " must be within [" + min + ", " + max + "]");
-        } else if (value > max) {
+        if (value > max) {
             problems.add(key + " " + value + " " + unit + " is more than " + max + " (23 hours): CodePipeline fails "
                     + "an action that has not succeeded within 24 hours while the job runs on; split the work or "
                     + "use larger instances or more workers");
+        } else {
+            range(problems, key, value, min, max);
         }
     }
 

@@ -22,7 +22,6 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointResponse;
 import software.amazon.awssdk.services.sagemaker.model.DescribeModelResponse;
 import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
 import software.amazon.awssdk.services.sagemaker.model.ModelPackageSortBy;
-import software.amazon.awssdk.services.sagemaker.model.ListModelPackagesResponse;
 import software.amazon.awssdk.services.sagemaker.model.ModelPackageSummary;
 import software.amazon.awssdk.services.sagemaker.model.SortOrder;
 
@@ -150,23 +149,17 @@ public final class Rollback {
 
     /**
      * The Approved versions of {@code group}, newest first: every page of ListModelPackages (at most 100 a page;
-     * a truncated answer carries NextToken, passed on until an answer has none).
+     * the SDK's paginator passes NextToken on until an answer has none).
      */
     public List<Version> approved(String group, Optional<String> served) {
         List<Version> out = new ArrayList<>();
-        String token = null;
-        do {
-            String next = token;
-            ListModelPackagesResponse page = sageMaker.listModelPackages(r -> r.modelPackageGroupName(group)
-                    .modelApprovalStatus(ModelApprovalStatus.APPROVED).sortBy(ModelPackageSortBy.CREATION_TIME)
-                    .sortOrder(SortOrder.DESCENDING).maxResults(100).nextToken(next));
-            for (ModelPackageSummary s : page.modelPackageSummaryList()) {
-                out.add(new Version(s.modelPackageArn(), String.valueOf(s.modelPackageVersion()),
-                        s.modelLifeCycle() == null || s.modelLifeCycle().stage() == null ? "-" : s.modelLifeCycle().stage(),
-                        s.creationTime(), served.map(p -> samePackage(p, s.modelPackageArn())).orElse(false)));
-            }
-            token = page.nextToken() == null || page.nextToken().isEmpty() ? null : page.nextToken();
-        } while (token != null);
+        for (ModelPackageSummary s : sageMaker.listModelPackagesPaginator(r -> r.modelPackageGroupName(group)
+                .modelApprovalStatus(ModelApprovalStatus.APPROVED).sortBy(ModelPackageSortBy.CREATION_TIME)
+                .sortOrder(SortOrder.DESCENDING).maxResults(100)).modelPackageSummaryList()) {
+            out.add(new Version(s.modelPackageArn(), String.valueOf(s.modelPackageVersion()),
+                    s.modelLifeCycle() == null || s.modelLifeCycle().stage() == null ? "-" : s.modelLifeCycle().stage(),
+                    s.creationTime(), served.map(p -> samePackage(p, s.modelPackageArn())).orElse(false)));
+        }
         return out;
     }
 
